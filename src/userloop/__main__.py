@@ -1,0 +1,3 @@
+from userloop.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""API tokens now; staff users and sessions later."""

@@ -1,0 +1,60 @@
+"""What every command gets: settings loaded once at the entry point, services on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+
+from userloop.config import Settings, SettingsError, load_settings
+from userloop.services import Services
+from userloop.store.engine import StoreConfigError
+
+
+@dataclass
+class CliContext:
+    config_file: Path | None
+    overrides: dict[str, object] = field(default_factory=dict)
+    console: Console = field(default_factory=lambda: Console(stderr=True))
+    _settings: Settings | None = None
+    _services: Services | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config_file, **self.overrides)
+            except SettingsError as exc:
+                fail(str(exc))
+        return self._settings
+
+    def services(self, *, require_schema: bool = True) -> Services:
+        if self._services is None:
+            try:
+                self._services = Services.build(self.settings)
+            except StoreConfigError as exc:
+                fail(str(exc))
+        if require_schema and not self._services.store.is_up_to_date():
+            fail(
+                f"the database at {self.settings.database_url} is not at the current schema: "
+                "run `userloop db upgrade` first"
+            )
+        return self._services
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.store.close()
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def get(ctx: typer.Context) -> CliContext:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliContext)
+    return obj

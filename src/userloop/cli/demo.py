@@ -1,0 +1,87 @@
+"""`userloop demo`: a fresh SQLite database filled with a synthetic phone maker, then served."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from userloop.cli.context import get
+from userloop.config import load_settings
+from userloop.domain.enums import TokenScope
+from userloop.intake.service import count_results
+from userloop.services import Services
+
+CHUNK = 1000
+
+
+def load_demo(
+    services: Services, seed: int, n_feedback: int, show_progress: bool = True
+) -> dict[str, int]:
+    """Fill an empty, migrated store with the demo world. Returns counts by outcome."""
+    from userloop.demo import generate
+
+    world = generate(seed=seed, n_feedback=n_feedback)
+    items = list(world.feedback)
+    counts: dict[str, int] = {}
+    with Progress(disable=not show_progress, transient=True) as progress:
+        task = progress.add_task("demo feedback", total=len(items))
+        for start in range(0, len(items), CHUNK):
+            chunk = items[start : start + CHUNK]
+            results = services.intake.submit_batch(chunk, default_source="demo")
+            for k, v in count_results(results).items():
+                counts[k] = counts.get(k, 0) + v
+            progress.advance(task, len(chunk))
+    samples = list(world.install_base)
+    for start in range(0, len(samples), CHUNK * 5):
+        services.intake.submit_install_base(samples[start : start + CHUNK * 5])
+    counts["install_base"] = len(samples)
+    return counts
+
+
+def demo(
+    ctx: typer.Context,
+    db: Annotated[Path, typer.Option(help="SQLite file to (re)create")] = Path("userloop-demo.db"),
+    seed: Annotated[int, typer.Option(help="Seed of the generated world")] = 7,
+    size: Annotated[int, typer.Option(help="Number of feedback items")] = 3000,
+    host: Annotated[str | None, typer.Option(help="Listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port")] = None,
+    serve: Annotated[bool, typer.Option(help="Serve the app after loading")] = True,
+) -> None:
+    """Create a fresh demo database, load the synthetic world, and serve it."""
+    cli = get(ctx)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    settings = load_settings(
+        cli.config_file, **{**cli.overrides, "database_url": f"sqlite:///{db}"}
+    )
+    services = Services.build(settings)
+    services.store.upgrade()
+    counts = load_demo(services, seed, size, show_progress=True)
+    token = services.tokens.create("demo", frozenset({TokenScope.INGEST, TokenScope.READ}))
+    cli.console.print(
+        f"demo database {db}: {counts['created']} feedback items "
+        f"({counts['duplicate']} re-sent duplicates ignored), "
+        f"{counts['install_base']} install-base samples"
+    )
+    cli.console.print(f"demo API token (ingest, read): {token.token}")
+    if not serve:
+        services.store.close()
+        return
+    import uvicorn
+
+    from userloop.app import create_app
+
+    host = host or settings.host
+    port = port or settings.port
+    cli.console.print(
+        f"userloop demo at http://{host}:{port}/  (API: http://{host}:{port}/api/docs)"
+    )
+    uvicorn.run(
+        create_app(settings, services.store),
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+    )

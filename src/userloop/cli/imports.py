@@ -1,0 +1,85 @@
+"""`userloop import FILE`: bulk import of feedback or install-base aggregates."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from userloop.cli.context import fail, get
+
+
+class FileFormat(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+class Preset(StrEnum):
+    GOOGLE_PLAY = "google-play"
+    APP_STORE = "app-store"
+
+
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL file", exists=True, dir_okay=False)],
+    fmt: Annotated[
+        FileFormat | None,
+        typer.Option("--format", help="csv or jsonl; from the extension if omitted"),
+    ] = None,
+    preset: Annotated[
+        Preset | None, typer.Option(help="Column mapping of a store's review export")
+    ] = None,
+    mapping: Annotated[
+        str | None,
+        typer.Option("--map", help="field=column pairs, e.g. text=content,rating=score"),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Source name; the preset's or the file name by default")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Rejects file; FILE.rejects.jsonl by default")
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Rows per transaction [setting: import_batch_size]")
+    ] = None,
+    install_base: Annotated[
+        bool, typer.Option("--install-base", help="The file holds daily install-base aggregates")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
+) -> None:
+    """Import feedback (or --install-base aggregates); safe to re-run after an interruption."""
+    from userloop.intake import importers
+
+    cli = get(ctx)
+    services = cli.services()
+    try:
+        if install_base:
+            summary = importers.run_install_base_import(
+                services.intake,
+                file,
+                fmt=fmt.value if fmt else None,
+                batch_size=batch_size,
+                rejects_path=rejects,
+                progress=progress,
+                console=cli.console,
+            )
+        else:
+            summary = importers.run_import(
+                services.intake,
+                file,
+                fmt=fmt.value if fmt else None,
+                preset=preset.value if preset else None,
+                mapping=mapping,
+                source=source,
+                batch_size=batch_size,
+                rejects_path=rejects,
+                progress=progress,
+                console=cli.console,
+            )
+    except importers.ImportError_ as exc:
+        fail(str(exc))
+    importers.render_summary(summary, cli.console)
+    if summary.interrupted:
+        raise typer.Exit(130)

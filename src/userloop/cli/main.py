@@ -1,0 +1,59 @@
+"""Entry point: `userloop` builds settings once and hands them to each command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from userloop import __version__
+from userloop.cli import db, export, tokens
+from userloop.cli.context import CliContext
+from userloop.cli.demo import demo
+from userloop.cli.imports import import_file
+from userloop.cli.serve import serve
+from userloop.cli.settings_cmd import show_settings
+
+app = typer.Typer(
+    name="userloop",
+    help="userloop: every user becomes your R&D.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(tokens.app, name="token")
+app.add_typer(export.app, name="export")
+app.command("import")(import_file)
+app.command("serve")(serve)
+app.command("demo")(demo)
+app.command("settings")(show_settings)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", envvar="USERLOOP_CONFIG", help="TOML settings file"),
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Overrides USERLOOP_DATABASE_URL")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version")
+    ] = False,
+) -> None:
+    cli = CliContext(config_file=config, overrides={"database_url": database_url})
+    ctx.obj = cli
+    ctx.call_on_close(cli.close)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,157 @@
+"""Settings: each declared once, with name, type, default and help.
+
+Values come from (highest first) explicit overrides, ``USERLOOP_*`` environment variables,
+and an optional TOML file (``--config`` or ``USERLOOP_CONFIG``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "USERLOOP_"
+CONFIG_ENV = "USERLOOP_CONFIG"
+# Only for local development and the demo; production refuses it (see ``_refuse_unsafe``).
+DEV_SECRET_KEY = "userloop-development-secret-do-not-use-in-production"
+
+
+class SettingsError(ValueError):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    env: Literal["development", "production"] = Field(
+        "development",
+        description="Deployment kind. `production` refuses unsafe defaults such as the "
+        "development secret key.",
+    )
+    database_url: str = Field(
+        "sqlite:///userloop.db",
+        description="SQLAlchemy URL of the store. SQLite (a file in the working directory) by "
+        "default; `postgresql+psycopg://user@host/db` in production (extra `postgres`).",
+    )
+    secret_key: SecretStr = Field(
+        SecretStr(DEV_SECRET_KEY),
+        description="Secret used to pseudonymise reporter ids (HMAC) and sign links. Must be set "
+        "(32+ characters) when `env` is `production`. Changing it splits existing reporters.",
+    )
+    default_product: str = Field(
+        "default",
+        description="Product slug used for feedback and telemetry that name no product.",
+        pattern=r"^[a-z0-9][a-z0-9-]{0,62}$",
+    )
+    host: str = Field("127.0.0.1", description="Address `userloop serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `userloop serve` listens on.")
+    max_text_chars: int = Field(
+        20_000,
+        ge=1,
+        description="Longest feedback text accepted, in characters after normalisation.",
+    )
+    api_batch_limit: int = Field(
+        1_000, ge=1, description="Most items accepted by one `POST /api/v1/feedback:batch`."
+    )
+    api_page_size: int = Field(
+        50, ge=1, le=1_000, description="Default page size of `GET /api/v1/feedback`."
+    )
+    api_max_page_size: int = Field(
+        500, ge=1, description="Largest page size a client may ask for with `limit`."
+    )
+    import_batch_size: int = Field(
+        1_000,
+        ge=1,
+        le=50_000,
+        description="Rows per transaction when importing files; an interrupted import keeps "
+        "every finished transaction.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Logging level of the server and jobs."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if self.env == "production":
+            key = self.secret_key.get_secret_value()
+            if key == DEV_SECRET_KEY or len(key) < 32:
+                raise ValueError(
+                    "USERLOOP_SECRET_KEY must be set to a private value of 32+ characters "
+                    "when USERLOOP_ENV=production"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    name: str
+    env_var: str
+    type: str
+    default: str
+    help: str
+
+
+def describe_settings() -> list[SettingInfo]:
+    """The settings table that drives `userloop settings` and docs/settings.md."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, SecretStr):
+            default = "(development key)"
+        annotation = field.annotation
+        type_name = getattr(annotation, "__name__", None) or str(annotation)
+        if "Literal" in str(annotation):
+            type_name = " | ".join(repr(a) for a in getattr(annotation, "__args__", ()))
+        rows.append(
+            SettingInfo(
+                name=name,
+                env_var=f"{ENV_PREFIX}{name.upper()}",
+                type=type_name,
+                default=str(default),
+                help=field.description or "",
+            )
+        )
+    return rows
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from exc
+    # Accept both a top-level table and a [userloop] section.
+    section = data.get("userloop", data)
+    if not isinstance(section, dict):
+        raise SettingsError(f"config file {path}: [userloop] must be a table")
+    unknown = sorted(set(section) - set(Settings.model_fields))
+    if unknown:
+        raise SettingsError(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+    return dict(section)
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build settings: overrides > environment > TOML file > defaults."""
+    path = config_file or os.environ.get(CONFIG_ENV)
+    file_values = _read_toml(Path(path)) if path else {}
+    from_env = {n for n in Settings.model_fields if f"{ENV_PREFIX}{n.upper()}" in os.environ}
+    init = {k: v for k, v in file_values.items() if k not in from_env}
+    init.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**init)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from exc

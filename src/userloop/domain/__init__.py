@@ -1,0 +1,1 @@
+"""Entities, enums and pure rules. No I/O lives here."""

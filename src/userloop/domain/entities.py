@@ -1,0 +1,78 @@
+"""Domain objects returned by the store; services and the web speak in these, never rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from userloop.domain.enums import Channel, Experience, Segment, TokenScope
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    id: int
+    product: str
+    source: str
+    external_id: str
+    text: str
+    language: str | None
+    rating: int | None
+    model: str | None
+    build: str | None
+    channel: Channel | None
+    region: str | None
+    created_at: datetime
+    received_at: datetime
+    reporter_id: int | None
+    redacted: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Reporter:
+    id: int
+    experience: Experience | None
+    verified_owner: bool | None
+    language: str | None
+    has_contact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class InstallBaseSample:
+    product: str
+    day: date
+    model: str
+    build: str
+    channel: Channel
+    region: str
+    segment: Segment
+    active_devices: int
+    crashes: int
+    returns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Build:
+    id: int
+    product: str
+    version: str
+    sort_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    id: int
+    name: str
+    prefix: str
+    scopes: frozenset[TokenScope]
+    created_at: datetime
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: dict[str, object]

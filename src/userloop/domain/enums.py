@@ -1,0 +1,78 @@
+"""Closed vocabularies. Unknown values raise instead of silently becoming a default."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    DEV = "dev"
+    BETA = "beta"
+    STABLE = "stable"
+
+
+class Experience(StrEnum):
+    NOVICE = "novice"
+    ADVANCED = "advanced"
+    PRO = "pro"
+
+
+class Segment(StrEnum):
+    """Install-base segment; `unknown` where telemetry cannot tell."""
+
+    NOVICE = "novice"
+    ADVANCED = "advanced"
+    PRO = "pro"
+    UNKNOWN = "unknown"
+
+
+class TokenScope(StrEnum):
+    INGEST = "ingest"
+    READ = "read"
+
+
+class ItemStatus(StrEnum):
+    """Outcome of submitting one feedback item."""
+
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+    INVALID = "invalid"
+
+
+class TopicStatus(StrEnum):
+    NEW = "new"
+    CONFIRMED = "confirmed"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    FIXED = "fixed"
+    SHIPPED = "shipped"
+    DECLINED = "declined"
+    DUPLICATE = "duplicate"
+
+    def can_become(self, target: TopicStatus) -> bool:
+        return target in TOPIC_TRANSITIONS[self]
+
+    def require_transition(self, target: TopicStatus) -> None:
+        if not self.can_become(target):
+            allowed = ", ".join(sorted(TOPIC_TRANSITIONS[self])) or "none"
+            raise InvalidTransition(
+                f"topic status cannot go from {self.value} to {target.value}; allowed: {allowed}"
+            )
+
+
+class InvalidTransition(ValueError):
+    pass
+
+
+_S = TopicStatus
+TOPIC_TRANSITIONS: dict[TopicStatus, frozenset[TopicStatus]] = {
+    _S.NEW: frozenset({_S.CONFIRMED, _S.PLANNED, _S.DECLINED, _S.DUPLICATE}),
+    _S.CONFIRMED: frozenset({_S.PLANNED, _S.IN_PROGRESS, _S.DECLINED, _S.DUPLICATE}),
+    _S.PLANNED: frozenset({_S.IN_PROGRESS, _S.CONFIRMED, _S.DECLINED, _S.DUPLICATE}),
+    _S.IN_PROGRESS: frozenset({_S.FIXED, _S.PLANNED, _S.DECLINED}),
+    _S.FIXED: frozenset({_S.SHIPPED, _S.IN_PROGRESS}),
+    _S.SHIPPED: frozenset({_S.IN_PROGRESS}),  # a fix that did not hold reopens the work
+    _S.DECLINED: frozenset({_S.NEW, _S.CONFIRMED}),
+    _S.DUPLICATE: frozenset({_S.NEW}),
+}

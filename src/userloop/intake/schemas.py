@@ -1,0 +1,280 @@
+"""What intake accepts. Validation messages are written for the person who sent the data."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import langcodes
+import pycountry
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from userloop.domain.enums import Channel, Experience, Segment
+from userloop.intake.normalize import normalize_short, normalize_text
+
+DEFAULT_MAX_TEXT = 20_000
+_SOURCE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+INSTALL_BASE_FIELDS = (
+    "product",
+    "day",
+    "model",
+    "build",
+    "channel",
+    "region",
+    "segment",
+    "active_devices",
+    "crashes",
+    "returns",
+)
+FIELDS = (
+    "source",
+    "external_id",
+    "product",
+    "text",
+    "rating",
+    "model",
+    "build",
+    "channel",
+    "region",
+    "language",
+    "created_at",
+    "reporter",
+)
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def check_region(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(
+            f"region must be an ISO 3166-1 alpha-2 country code such as US; got {value!r}"
+        )
+    return code
+
+
+def check_language(value: str) -> str:
+    tag = value.strip().replace("_", "-")
+    if not langcodes.tag_is_valid(tag):
+        raise ValueError(f"language must be a BCP 47 tag such as en, ru or zh-Hans; got {value!r}")
+    return str(langcodes.standardize_tag(tag))
+
+
+class ReporterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=200, description="Pseudonymous reporter id.")
+    experience: Experience | None = None
+    verified_owner: bool | None = None
+    language: str | None = None
+    email: str | None = Field(None, max_length=254)
+    consent: bool = False
+
+    @field_validator("experience", "verified_owner", "language", "email", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None else check_language(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError("email is not an e-mail address")
+        return value
+
+    @model_validator(mode="after")
+    def _consent(self) -> ReporterIn:
+        if self.email is not None and not self.consent:
+            raise ValueError(
+                "reporter.email was given without reporter.consent=true; userloop stores a "
+                "contact address only with the reporter's consent"
+            )
+        return self
+
+
+class FeedbackIn(BaseModel):
+    """One piece of feedback. Pass ``context={"max_text_chars": N}`` to change the text limit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+    source: str | None = None
+    external_id: str | None = Field(None, max_length=200)
+    product: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    rating: int | None = Field(None, ge=1, le=5)
+    model: str | None = Field(None, max_length=100)
+    build: str | None = Field(None, max_length=100)
+    channel: Channel | None = None
+    region: str | None = None
+    language: str | None = None
+    created_at: datetime | None = None
+    reporter: ReporterIn | None = None
+
+    @field_validator(
+        "source",
+        "external_id",
+        "product",
+        "rating",
+        "model",
+        "build",
+        "channel",
+        "region",
+        "language",
+        "created_at",
+        "reporter",
+        mode="before",
+    )
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _channel(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if value not in {c.value for c in Channel}:
+                allowed = ", ".join(c.value for c in Channel)
+                raise ValueError(f"channel must be one of {allowed}; got {value!r}")
+        return value
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str):
+            raise ValueError("text must be a string")
+        limit = (info.context or {}).get("max_text_chars", DEFAULT_MAX_TEXT)
+        text = normalize_text(value)
+        if not text:
+            raise ValueError("text is empty after normalisation")
+        if len(text) > limit:
+            raise ValueError(
+                f"text is {len(text)} characters after normalisation; the limit is {limit}"
+            )
+        return text
+
+    @field_validator("source")
+    @classmethod
+    def _source(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lower()
+        if not _SOURCE.match(value):
+            raise ValueError(
+                "source must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a "
+                f"letter or digit; got {value!r}"
+            )
+        return value
+
+    @field_validator("external_id", "model", "build")
+    @classmethod
+    def _short(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = normalize_short(value)
+        return value or None
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        return None if value is None else check_region(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None else check_language(value)
+
+    @field_validator("created_at")
+    @classmethod
+    def _created_at(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # exports without an offset are taken as UTC (documented)
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        if value > datetime.now(UTC) + timedelta(days=1):
+            raise ValueError(f"created_at {value.isoformat()} is in the future")
+        return value
+
+
+class InstallBaseIn(BaseModel):
+    """One daily aggregate of the install base; the key is everything but the three counts."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    product: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+    day: date
+    model: str = Field(min_length=1, max_length=100)
+    build: str = Field(min_length=1, max_length=100)
+    channel: Channel
+    region: str
+    segment: Segment = Segment.UNKNOWN
+    active_devices: int = Field(ge=0)
+    crashes: int = Field(0, ge=0)
+    returns: int = Field(0, ge=0)
+
+    @field_validator("product", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return _blank_to_none(value)
+
+    @field_validator("segment", "crashes", "returns", mode="before")
+    @classmethod
+    def _defaults(cls, value: Any, info: ValidationInfo) -> Any:
+        if _blank_to_none(value) is None:
+            return Segment.UNKNOWN if info.field_name == "segment" else 0
+        return value
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        return check_region(value)
+
+    @model_validator(mode="after")
+    def _counts(self) -> InstallBaseIn:
+        if self.crashes > self.active_devices * 1000:
+            raise ValueError("crashes is implausibly large for active_devices")
+        if self.returns > self.active_devices:
+            raise ValueError("returns cannot exceed active_devices")
+        return self
+
+
+def describe_errors(
+    exc: ValidationError, accepted: tuple[str, ...] = FIELDS
+) -> list[dict[str, str]]:
+    """Pydantic errors as ``{"field", "message"}`` pairs with our own wording kept."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "item"
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        elif err["type"] == "extra_forbidden":
+            msg = f"unknown field; accepted fields are {', '.join(accepted)}"
+        elif err["type"] == "missing":
+            msg = "is required"
+        out.append({"field": loc, "message": msg})
+    return out
+
+
+def format_errors(errors: list[dict[str, str]]) -> str:
+    return "; ".join(f"{e['field']}: {e['message']}" for e in errors)

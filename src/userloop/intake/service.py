@@ -1,0 +1,319 @@
+"""Intake: validate, normalise, redact and store feedback and install-base aggregates.
+
+A batch is validated item by item (a bad item never stops the others), then every valid item
+is written in ONE transaction: a failure writes nothing of that batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from userloop.config import Settings
+from userloop.domain.enums import Channel, ItemStatus
+from userloop.intake.redact import redact
+from userloop.intake.schemas import (
+    INSTALL_BASE_FIELDS,
+    FeedbackIn,
+    InstallBaseIn,
+    describe_errors,
+    format_errors,
+)
+from userloop.store import Store
+from userloop.store.reporter_repo import ReporterUpsert
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    index: int
+    status: ItemStatus
+    id: int | None = None
+    message: str | None = None
+    errors: tuple[dict[str, str], ...] = ()
+
+
+@dataclass(slots=True)
+class _Prepared:
+    index: int
+    source: str
+    external_id: str
+    product: str
+    row: dict[str, Any]
+    model: str | None
+    build: str | None
+    channel: Channel | None
+    reporter: ReporterUpsert | None
+    content_hash: str
+
+
+class InstallBaseRejected(ValueError):
+    """At least one aggregate is invalid; nothing of the request was stored."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        first = errors[0]
+        super().__init__(
+            f"{len(errors)} invalid sample(s); first at index {first['index']}: "
+            f"{format_errors(first['errors'])}"
+        )
+
+
+def count_results(results: Sequence[ItemResult]) -> dict[str, int]:
+    counts = {s.value: 0 for s in ItemStatus}
+    for r in results:
+        counts[r.status.value] += 1
+    return counts
+
+
+class IntakeService:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._secret = settings.secret_key.get_secret_value().encode()
+
+    # -- feedback ---------------------------------------------------------------------------
+
+    def submit(self, raw: Mapping[str, Any], *, default_source: str = "api") -> ItemResult:
+        return self.submit_batch([raw], default_source=default_source)[0]
+
+    def submit_batch(
+        self, raws: Sequence[Mapping[str, Any]], *, default_source: str = "api"
+    ) -> list[ItemResult]:
+        results: dict[int, ItemResult] = {}
+        prepared: list[_Prepared] = []
+        now = datetime.now(UTC)
+        for index, raw in enumerate(raws):
+            outcome = self._prepare(index, raw, default_source, now)
+            if isinstance(outcome, ItemResult):
+                results[index] = outcome
+            else:
+                prepared.append(outcome)
+        if prepared:
+            results.update(self._store_batch(prepared))
+        return [results[i] for i in range(len(raws))]
+
+    def validate(self, raw: Mapping[str, Any]) -> FeedbackIn:
+        """Raises pydantic's ValidationError; `describe_errors` turns it into messages."""
+        if not isinstance(raw, Mapping):
+            raise TypeError("each feedback item must be a JSON object")
+        return FeedbackIn.model_validate(
+            raw, context={"max_text_chars": self.settings.max_text_chars}
+        )
+
+    def _prepare(
+        self, index: int, raw: Mapping[str, Any], default_source: str, now: datetime
+    ) -> _Prepared | ItemResult:
+        try:
+            item = self.validate(raw)
+        except TypeError as exc:
+            err = {"field": "item", "message": str(exc)}
+            return ItemResult(index, ItemStatus.INVALID, message=str(exc), errors=(err,))
+        except ValidationError as exc:
+            errors = describe_errors(exc)
+            return ItemResult(
+                index, ItemStatus.INVALID, message=format_errors(errors), errors=tuple(errors)
+            )
+        redaction = redact(item.text)
+        content_hash = hashlib.sha256(redaction.text.encode()).hexdigest()
+        reporter = None
+        if item.reporter is not None:
+            reporter = ReporterUpsert(
+                key_hash=self.reporter_key(item.reporter.id),
+                experience=item.reporter.experience.value if item.reporter.experience else None,
+                verified_owner=item.reporter.verified_owner,
+                language=item.reporter.language,
+                email=item.reporter.email if item.reporter.consent else None,
+            )
+        source = item.source or default_source
+        return _Prepared(
+            index=index,
+            source=source,
+            external_id=item.external_id or self._derived_id(item),
+            product=item.product or self.settings.default_product,
+            row={
+                "text": redaction.text,
+                "content_hash": content_hash,
+                "language": item.language,
+                "rating": item.rating,
+                "region": item.region,
+                "redacted": ",".join(redaction.kinds),
+                "created_at": item.created_at or now,
+                "received_at": now,
+            },
+            model=item.model,
+            build=item.build,
+            channel=item.channel,
+            reporter=reporter,
+            content_hash=content_hash,
+        )
+
+    def reporter_key(self, reporter_id: str) -> str:
+        return hmac.new(self._secret, reporter_id.encode(), hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def _derived_id(item: FeedbackIn) -> str:
+        """A key for items without an external id: the same content gives the same key, so a
+        re-sent or re-imported item is still recognised (documented in docs/intake.md)."""
+        canonical = json.dumps(
+            [
+                item.text,
+                item.rating,
+                item.model,
+                item.build,
+                item.channel,
+                item.region,
+                item.created_at.isoformat() if item.created_at else None,
+                item.reporter.id if item.reporter else None,
+            ],
+            ensure_ascii=False,
+        )
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+
+    def _store_batch(self, prepared: list[_Prepared]) -> dict[int, ItemResult]:
+        results: dict[int, ItemResult] = {}
+        dims = self.store.dimensions
+        product_ids = {p: dims.product_id(p) for p in {x.product for x in prepared}}
+        model_ids: dict[tuple[str, str], int] = {}
+        build_ids: dict[tuple[str, str], int] = {}
+        for product, pid in product_ids.items():
+            mine = [x for x in prepared if x.product == product]
+            for name, id_ in dims.model_ids(pid, {x.model for x in mine if x.model}).items():
+                model_ids[(product, name)] = id_
+            for name, id_ in dims.build_ids(pid, {x.build for x in mine if x.build}).items():
+                build_ids[(product, name)] = id_
+
+        # First occurrence of a key in the batch is the candidate; the rest repeat or clash.
+        first: dict[tuple[str, str], _Prepared] = {}
+        repeats: list[_Prepared] = []
+        for x in prepared:
+            key = (x.source, x.external_id)
+            if key in first:
+                repeats.append(x)
+            else:
+                first[key] = x
+
+        with self.store.write() as conn:
+            by_source: dict[str, list[_Prepared]] = {}
+            for x in first.values():
+                by_source.setdefault(x.source, []).append(x)
+            fresh: list[_Prepared] = []
+            for source, items in by_source.items():
+                existing = self.store.feedback.existing(
+                    conn, source, [x.external_id for x in items]
+                )
+                for x in items:
+                    known = existing.get(x.external_id)
+                    if known is None:
+                        fresh.append(x)
+                    else:
+                        results[x.index] = self._against(x, known.id, known.content_hash)
+            reporter_ids = self.store.reporters.upsert_many(
+                conn, [x.reporter for x in fresh if x.reporter]
+            )
+            rows = []
+            for x in fresh:
+                rows.append(
+                    {
+                        **x.row,
+                        "product_id": product_ids[x.product],
+                        "source": x.source,
+                        "external_id": x.external_id,
+                        "model_id": model_ids.get((x.product, x.model)) if x.model else None,
+                        "build_id": build_ids.get((x.product, x.build)) if x.build else None,
+                        "channel_id": dims.channel_id(x.channel) if x.channel else None,
+                        "reporter_id": reporter_ids[x.reporter.key_hash] if x.reporter else None,
+                    }
+                )
+            self.store.feedback.insert_new(conn, rows)
+            for source in {x.source for x in fresh}:
+                items = [x for x in fresh if x.source == source]
+                stored = self.store.feedback.existing(conn, source, [x.external_id for x in items])
+                for x in items:
+                    known = stored[x.external_id]
+                    if known.content_hash == x.content_hash:
+                        results[x.index] = ItemResult(x.index, ItemStatus.CREATED, known.id)
+                    else:  # another writer took the key between our check and our insert
+                        results[x.index] = self._against(x, known.id, known.content_hash)
+        for x in repeats:
+            winner = first[(x.source, x.external_id)]
+            won = results[winner.index]
+            if won.id is None:
+                results[x.index] = ItemResult(
+                    x.index, ItemStatus.CONFLICT, None, won.message or "conflict"
+                )
+            else:
+                results[x.index] = self._against(x, won.id, winner.content_hash)
+        return results
+
+    @staticmethod
+    def _against(x: _Prepared, existing_id: int, existing_hash: str) -> ItemResult:
+        if existing_hash == x.content_hash:
+            return ItemResult(x.index, ItemStatus.DUPLICATE, existing_id)
+        return ItemResult(
+            x.index,
+            ItemStatus.CONFLICT,
+            existing_id,
+            f"source {x.source!r} already has external_id {x.external_id!r} (feedback "
+            f"{existing_id}) with a different text; userloop never overwrites feedback",
+        )
+
+    # -- install base -----------------------------------------------------------------------
+
+    def submit_install_base(self, raws: Sequence[Mapping[str, Any]]) -> int:
+        """Validate all, then upsert all in one transaction. Returns the number of samples."""
+        samples: list[InstallBaseIn] = []
+        errors: list[dict[str, Any]] = []
+        for index, raw in enumerate(raws):
+            try:
+                samples.append(InstallBaseIn.model_validate(raw))
+            except ValidationError as exc:
+                errors.append({"index": index, "errors": describe_errors(exc, INSTALL_BASE_FIELDS)})
+        if errors:
+            raise InstallBaseRejected(errors)
+        dims = self.store.dimensions
+        now = datetime.now(UTC)
+        rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for product in {s.product or self.settings.default_product for s in samples}:
+            pid = dims.product_id(product)
+            mine = [s for s in samples if (s.product or self.settings.default_product) == product]
+            models = dims.model_ids(pid, {s.model for s in mine})
+            builds = dims.build_ids(pid, {s.build for s in mine})
+            for s in mine:
+                row = {
+                    "product_id": pid,
+                    "day": s.day,
+                    "model_id": models[s.model],
+                    "build_id": builds[s.build],
+                    "channel_id": dims.channel_id(s.channel),
+                    "region": s.region,
+                    "segment": s.segment.value,
+                    "active_devices": s.active_devices,
+                    "crashes": s.crashes,
+                    "returns": s.returns,
+                    "updated_at": now,
+                }
+                # The same key twice in one request: the later sample wins, as an upsert would.
+                rows[
+                    tuple(
+                        row[k]
+                        for k in (
+                            "product_id",
+                            "day",
+                            "model_id",
+                            "build_id",
+                            "channel_id",
+                            "region",
+                            "segment",
+                        )
+                    )
+                ] = row
+        with self.store.write() as conn:
+            self.store.install_base.upsert_many(conn, list(rows.values()))
+        return len(samples)

@@ -1,0 +1,28 @@
+"""The service container: built once per app or CLI run from settings, then passed in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from userloop.accounts.tokens import TokenService
+from userloop.config import Settings
+from userloop.intake.service import IntakeService
+from userloop.store import Store
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    store: Store
+    intake: IntakeService
+    tokens: TokenService
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store | None = None) -> Services:
+        store = store or Store.from_url(settings.database_url)
+        return cls(
+            settings=settings,
+            store=store,
+            intake=IntakeService(store, settings),
+            tokens=TokenService(store),
+        )

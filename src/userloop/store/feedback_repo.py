@@ -1,0 +1,143 @@
+"""Feedback rows in and domain objects out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, select
+
+from userloop.domain.entities import Feedback
+from userloop.domain.enums import Channel
+from userloop.store.dialect import insert_ignore
+from userloop.store.tables import builds, channels, device_models, feedback, products
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingKey:
+    id: int
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackFilter:
+    product: str | None = None
+    source: str | None = None
+    model: str | None = None
+    build: str | None = None
+    channel: Channel | None = None
+    region: str | None = None
+    language: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _select() -> Select[Any]:
+    return (
+        select(
+            feedback,
+            products.c.slug.label("product_slug"),
+            device_models.c.name.label("model_name"),
+            builds.c.version.label("build_version"),
+            channels.c.name.label("channel_name"),
+        )
+        .join(products, products.c.id == feedback.c.product_id)
+        .outerjoin(device_models, device_models.c.id == feedback.c.model_id)
+        .outerjoin(builds, builds.c.id == feedback.c.build_id)
+        .outerjoin(channels, channels.c.id == feedback.c.channel_id)
+    )
+
+
+def _to_domain(row: Row[Any]) -> Feedback:
+    m = row._mapping
+    return Feedback(
+        id=m["id"],
+        product=m["product_slug"],
+        source=m["source"],
+        external_id=m["external_id"],
+        text=m["text"],
+        language=m["language"],
+        rating=m["rating"],
+        model=m["model_name"],
+        build=m["build_version"],
+        channel=Channel(m["channel_name"]) if m["channel_name"] else None,
+        region=m["region"],
+        created_at=m["created_at"],
+        received_at=m["received_at"],
+        reporter_id=m["reporter_id"],
+        redacted=tuple(k for k in m["redacted"].split(",") if k),
+    )
+
+
+class FeedbackRepo:
+    def existing(
+        self, conn: Connection, source: str, external_ids: Sequence[str]
+    ) -> dict[str, ExistingKey]:
+        found: dict[str, ExistingKey] = {}
+        ids = list(dict.fromkeys(external_ids))
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
+            chunk = ids[start : start + 500]
+            rows = conn.execute(
+                select(feedback.c.external_id, feedback.c.id, feedback.c.content_hash).where(
+                    feedback.c.source == source, feedback.c.external_id.in_(chunk)
+                )
+            )
+            for ext, id_, hash_ in rows:
+                found[ext] = ExistingKey(id_, hash_)
+        return found
+
+    def insert_new(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows whose key is free; a key taken meanwhile by another writer is skipped."""
+        insert_ignore(conn, feedback, rows, ["source", "external_id"])
+
+    def get(self, conn: Connection, feedback_id: int) -> Feedback | None:
+        row = conn.execute(_select().where(feedback.c.id == feedback_id)).first()
+        return _to_domain(row) if row else None
+
+    def list(
+        self, conn: Connection, filters: FeedbackFilter, after_id: int | None, limit: int
+    ) -> list[Feedback]:
+        query = self._filtered(filters)
+        if after_id is not None:
+            query = query.where(feedback.c.id > after_id)
+        rows = conn.execute(query.order_by(feedback.c.id).limit(limit))
+        return [_to_domain(r) for r in rows]
+
+    def iterate(self, conn: Connection, filters: FeedbackFilter) -> Iterator[Feedback]:
+        """All matching feedback in id order, streamed in pages (constant memory)."""
+        after = 0
+        while True:
+            page = self.list(conn, filters, after, 1000)
+            yield from page
+            if len(page) < 1000:
+                return
+            after = page[-1].id
+
+    def count(self, conn: Connection) -> int:
+        from sqlalchemy import func
+
+        return int(conn.execute(select(func.count()).select_from(feedback)).scalar_one())
+
+    def _filtered(self, f: FeedbackFilter) -> Select[Any]:
+        query = _select()
+        if f.product:
+            query = query.where(products.c.slug == f.product)
+        if f.source:
+            query = query.where(feedback.c.source == f.source)
+        if f.model:
+            query = query.where(device_models.c.name == f.model)
+        if f.build:
+            query = query.where(builds.c.version == f.build)
+        if f.channel:
+            query = query.where(channels.c.name == f.channel.value)
+        if f.region:
+            query = query.where(feedback.c.region == f.region)
+        if f.language:
+            query = query.where(feedback.c.language == f.language)
+        if f.since:
+            query = query.where(feedback.c.created_at >= f.since)
+        if f.until:
+            query = query.where(feedback.c.created_at < f.until)
+        return query

@@ -1,0 +1,173 @@
+"""Table definitions. Rows never leave ``store/``: repositories turn them into domain objects."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from userloop.store.types import UtcDateTime
+
+# Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL migrations in step.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; BigInteger elsewhere.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(63), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20), nullable=False, unique=True),
+    Column("rank", SmallInteger, nullable=False),  # dev < beta < stable
+)
+
+device_models = Table(
+    "device_models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    UniqueConstraint("product_id", "name", name="uq_device_models_product_name"),
+)
+
+builds = Table(
+    "builds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("sort_key", String(255), nullable=False),
+    Column("released_at", UtcDateTime(), nullable=True),
+    UniqueConstraint("product_id", "version", name="uq_builds_product_version"),
+    Index("ix_builds_product_sort", "product_id", "sort_key"),
+)
+
+reporters = Table(
+    "reporters",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    # HMAC of the client's pseudonymous id: the raw id (maybe a device id) is never stored.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("experience", String(20), nullable=True),
+    Column("verified_owner", Boolean, nullable=True),
+    Column("language", String(35), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+reporter_contacts = Table(
+    "reporter_contacts",
+    metadata,
+    Column("reporter_id", ForeignKey("reporters.id", ondelete="CASCADE"), primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("consented_at", UtcDateTime(), nullable=False),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(35), nullable=True),
+    Column("rating", SmallInteger, nullable=True),
+    Column("model_id", ForeignKey("device_models.id"), nullable=True),
+    Column("build_id", ForeignKey("builds.id"), nullable=True),
+    Column("channel_id", ForeignKey("channels.id"), nullable=True),
+    Column("region", String(2), nullable=True),
+    Column("reporter_id", ForeignKey("reporters.id"), nullable=True),
+    Column("redacted", String(100), nullable=False, server_default=""),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("source", "external_id", name="uq_feedback_source_external_id"),
+    Index("ix_feedback_product_created", "product_id", "created_at"),
+    Index("ix_feedback_build", "build_id"),
+    Index("ix_feedback_reporter", "reporter_id"),
+)
+
+install_base = Table(
+    "install_base_samples",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("model_id", ForeignKey("device_models.id"), nullable=False),
+    Column("build_id", ForeignKey("builds.id"), nullable=False),
+    Column("channel_id", ForeignKey("channels.id"), nullable=False),
+    Column("region", String(2), nullable=False),
+    Column("segment", String(20), nullable=False),
+    Column("active_devices", BigInteger, nullable=False),
+    Column("crashes", BigInteger, nullable=False),
+    Column("returns", BigInteger, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint(
+        "product_id",
+        "day",
+        "model_id",
+        "build_id",
+        "channel_id",
+        "region",
+        "segment",
+        name="uq_install_base_key",
+    ),
+    Index("ix_install_base_build_day", "build_id", "day"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_used_at", UtcDateTime(), nullable=True),
+    Column("revoked_at", UtcDateTime(), nullable=True),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_events_at", "at"),
+)

@@ -60,7 +60,9 @@ def test_no_token_is_401(client: TestClient) -> None:
 def test_unknown_or_revoked_token_is_401(
     client: TestClient, store: Store, settings: Settings
 ) -> None:
-    r = client.post("/api/v1/feedback", json={"text": "x"}, headers={"Authorization": "Bearer ul_nope"})
+    r = client.post(
+        "/api/v1/feedback", json={"text": "x"}, headers={"Authorization": "Bearer ul_nope"}
+    )
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "invalid_token"
     services = Services.build(settings, store)
@@ -80,7 +82,9 @@ def test_wrong_scope_is_403(
     assert r.json()["error"]["code"] == "insufficient_scope"
     assert "'ingest'" in r.json()["error"]["message"]
     assert client.get("/api/v1/feedback", headers=ingest).status_code == 403
-    assert client.post("/api/v1/install-base", json={"samples": []}, headers=reader).status_code == 403
+    assert (
+        client.post("/api/v1/install-base", json={"samples": []}, headers=reader).status_code == 403
+    )
 
 
 def test_submit_then_resend_then_conflict(
@@ -165,7 +169,9 @@ def test_batch_partial_failure_stores_the_valid_items(
         "created",
     ]
     assert results[3]["id"] == results[0]["id"]
-    assert results[1]["errors"] == [{"field": "text", "message": "text is empty after normalisation"}]
+    assert results[1]["errors"] == [
+        {"field": "text", "message": "text is empty after normalisation"}
+    ]
     assert r.json()["counts"] == {"created": 2, "duplicate": 1, "conflict": 1, "invalid": 2}
     listed = client.get("/api/v1/feedback", headers=reader).json()
     assert listed["count"] == 2
@@ -214,7 +220,9 @@ def test_list_filters_and_cursor_pagination(
     assert ru["count"] == 7
     bad = client.get("/api/v1/feedback", params={"cursor": "!!"}, headers=reader)
     assert bad.status_code == 400
-    assert client.get("/api/v1/feedback", params={"region": "ZZ"}, headers=reader).status_code == 422
+    assert (
+        client.get("/api/v1/feedback", params={"region": "ZZ"}, headers=reader).status_code == 422
+    )
     assert client.get("/api/v1/feedback/999999", headers=reader).status_code == 404
 
 

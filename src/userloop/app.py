@@ -24,6 +24,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         description="Feedback intake, triage and staged releases for device and app makers.",
         docs_url="/api/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         openapi_url="/api/openapi.json",
     )
     app.state.services = services

@@ -24,7 +24,7 @@ def load_demo(
     from userloop.demo import generate
 
     world = generate(seed=seed, n_feedback=n_feedback)
-    items = list(world.feedback)
+    items = [{**x, "product": world.product} for x in world.feedback]
     counts: dict[str, int] = {}
     with Progress(disable=not show_progress, transient=True) as progress:
         task = progress.add_task("demo feedback", total=len(items))
@@ -34,7 +34,7 @@ def load_demo(
             for k, v in count_results(results).items():
                 counts[k] = counts.get(k, 0) + v
             progress.advance(task, len(chunk))
-    samples = list(world.install_base)
+    samples = [{**x, "product": world.product} for x in world.install_base]
     for start in range(0, len(samples), CHUNK * 5):
         services.intake.submit_install_base(samples[start : start + CHUNK * 5])
     counts["install_base"] = len(samples)
@@ -62,8 +62,7 @@ def demo(
     counts = load_demo(services, seed, size, show_progress=True)
     token = services.tokens.create("demo", frozenset({TokenScope.INGEST, TokenScope.READ}))
     cli.console.print(
-        f"demo database {db}: {counts['created']} feedback items "
-        f"({counts['duplicate']} re-sent duplicates ignored), "
+        f"demo database {db}: {counts['created']} feedback items, "
         f"{counts['install_base']} install-base samples"
     )
     cli.console.print(f"demo API token (ingest, read): {token.token}")

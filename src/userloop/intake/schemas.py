@@ -258,6 +258,18 @@ class InstallBaseIn(BaseModel):
         return self
 
 
+_FRIENDLY = {
+    "datetime_parsing": "must be an ISO 8601 date-time such as 2026-10-05T08:30:00Z",
+    "datetime_from_date_parsing": "must be an ISO 8601 date-time such as 2026-10-05T08:30:00Z",
+    "datetime_type": "must be an ISO 8601 date-time such as 2026-10-05T08:30:00Z",
+    "date_parsing": "must be a date such as 2026-10-01",
+    "date_from_datetime_parsing": "must be a date such as 2026-10-01",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "bool_parsing": "must be true or false",
+}
+
+
 def describe_errors(
     exc: ValidationError, accepted: tuple[str, ...] = FIELDS
 ) -> list[dict[str, str]]:
@@ -272,6 +284,8 @@ def describe_errors(
             msg = f"unknown field; accepted fields are {', '.join(accepted)}"
         elif err["type"] == "missing":
             msg = "is required"
+        elif err["type"] in _FRIENDLY:
+            msg = f"{_FRIENDLY[err['type']]}; got {err.get('input')!r}"
         out.append({"field": loc, "message": msg})
     return out
 

@@ -231,16 +231,19 @@ class IntakeService:
                         "reporter_id": reporter_ids[x.reporter.key_hash] if x.reporter else None,
                     }
                 )
-            self.store.feedback.insert_new(conn, rows)
-            for source in {x.source for x in fresh}:
-                items = [x for x in fresh if x.source == source]
+            inserted = self.store.feedback.insert_new(conn, rows)
+            lost = [x for x in fresh if (x.source, x.external_id) not in inserted]
+            for x in fresh:
+                if (x.source, x.external_id) in inserted:
+                    id_ = inserted[(x.source, x.external_id)]
+                    results[x.index] = ItemResult(x.index, ItemStatus.CREATED, id_)
+            # Keys another writer took between our check and our insert.
+            for source in {x.source for x in lost}:
+                items = [x for x in lost if x.source == source]
                 stored = self.store.feedback.existing(conn, source, [x.external_id for x in items])
                 for x in items:
                     known = stored[x.external_id]
-                    if known.content_hash == x.content_hash:
-                        results[x.index] = ItemResult(x.index, ItemStatus.CREATED, known.id)
-                    else:  # another writer took the key between our check and our insert
-                        results[x.index] = self._against(x, known.id, known.content_hash)
+                    results[x.index] = self._against(x, known.id, known.content_hash)
         for x in repeats:
             winner = first[(x.source, x.external_id)]
             won = results[winner.index]

@@ -15,12 +15,16 @@ def _insert(conn: Connection, table: Table) -> Any:
     return sqlite.insert(table)
 
 
+def insert_ignore_stmt(conn: Connection, table: Table, keys: Sequence[str]) -> Any:
+    return _insert(conn, table).on_conflict_do_nothing(index_elements=list(keys))
+
+
 def insert_ignore(
     conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
 ) -> None:
     """INSERT ... ON CONFLICT (keys) DO NOTHING, many rows at once."""
     if rows:
-        conn.execute(_insert(conn, table).on_conflict_do_nothing(index_elements=list(keys)), rows)
+        conn.execute(insert_ignore_stmt(conn, table, keys), rows)
 
 
 def upsert(

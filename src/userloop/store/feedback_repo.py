@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, Select, select
 
 from userloop.domain.entities import Feedback
 from userloop.domain.enums import Channel
-from userloop.store.dialect import insert_ignore
+from userloop.store.dialect import insert_ignore_stmt
 from userloop.store.tables import builds, channels, device_models, feedback, products
 
 
@@ -88,9 +88,17 @@ class FeedbackRepo:
                 found[ext] = ExistingKey(id_, hash_)
         return found
 
-    def insert_new(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert rows whose key is free; a key taken meanwhile by another writer is skipped."""
-        insert_ignore(conn, feedback, rows, ["source", "external_id"])
+    def insert_new(
+        self, conn: Connection, rows: Sequence[dict[str, Any]]
+    ) -> dict[tuple[str, str], int]:
+        """Insert rows whose key is free; a key taken meanwhile by another writer is skipped.
+        Returns the ids of the rows this call actually inserted, by (source, external_id)."""
+        if not rows:
+            return {}
+        stmt = insert_ignore_stmt(conn, feedback, ["source", "external_id"]).returning(
+            feedback.c.source, feedback.c.external_id, feedback.c.id
+        )
+        return {(src, ext): id_ for src, ext, id_ in conn.execute(stmt, rows)}
 
     def get(self, conn: Connection, feedback_id: int) -> Feedback | None:
         row = conn.execute(_select().where(feedback.c.id == feedback_id)).first()

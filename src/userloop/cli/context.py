@@ -18,7 +18,7 @@ from userloop.store.engine import StoreConfigError
 class CliContext:
     config_file: Path | None
     overrides: dict[str, object] = field(default_factory=dict)
-    console: Console = field(default_factory=lambda: Console(stderr=True))
+    console: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
     _settings: Settings | None = None
     _services: Services | None = None
 
@@ -50,7 +50,7 @@ class CliContext:
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
 
 

@@ -78,7 +78,7 @@ def import_file(
                 progress=progress,
                 console=cli.console,
             )
-    except importers.ImportError_ as exc:
+    except importers.ImportFailed as exc:
         fail(str(exc))
     importers.render_summary(summary, cli.console)
     if summary.interrupted:

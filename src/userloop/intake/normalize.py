@@ -16,6 +16,9 @@ def normalize_text(text: str) -> str:
     """NFKC, control and invisible format characters removed, whitespace tidied."""
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Fast path: printable lines hold no control, format, surrogate or private-use characters.
+    if all(line.isprintable() for line in text.replace("\t", " ").split("\n")):
+        return _tidy(text)
     cleaned = []
     for ch in text:
         if ch in "\n\t":
@@ -25,7 +28,10 @@ def normalize_text(text: str) -> str:
         if cat == "Cc" or (cat == "Cf" and ch not in _KEEP_FORMAT) or cat in ("Cs", "Co"):
             continue
         cleaned.append(ch)
-    text = "".join(cleaned)
+    return _tidy("".join(cleaned))
+
+
+def _tidy(text: str) -> str:
     text = _SPACES.sub(" ", text)
     text = _SPACE_AROUND_NEWLINE.sub("\n", text)
     text = _BLANK_LINES.sub("\n\n", text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from userloop.domain.enums import Channel, Experience, Segment
 from userloop.intake.normalize import normalize_short, normalize_text
 
 DEFAULT_MAX_TEXT = 20_000
-_SOURCE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+SOURCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 INSTALL_BASE_FIELDS = (
     "product",
@@ -58,6 +59,7 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def check_region(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
@@ -67,6 +69,7 @@ def check_region(value: str) -> str:
     return code
 
 
+@functools.lru_cache(maxsize=4096)
 def check_language(value: str) -> str:
     tag = value.strip().replace("_", "-")
     if not langcodes.tag_is_valid(tag):
@@ -178,7 +181,7 @@ class FeedbackIn(BaseModel):
         if value is None:
             return None
         value = value.strip().lower()
-        if not _SOURCE.match(value):
+        if not SOURCE_PATTERN.match(value):
             raise ValueError(
                 "source must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a "
                 f"letter or digit; got {value!r}"

@@ -21,6 +21,7 @@ from userloop.domain.enums import Channel, ItemStatus
 from userloop.intake.redact import redact
 from userloop.intake.schemas import (
     INSTALL_BASE_FIELDS,
+    SOURCE_PATTERN,
     FeedbackIn,
     InstallBaseIn,
     describe_errors,
@@ -86,6 +87,8 @@ class IntakeService:
     def submit_batch(
         self, raws: Sequence[Mapping[str, Any]], *, default_source: str = "api"
     ) -> list[ItemResult]:
+        if not SOURCE_PATTERN.match(default_source):
+            raise ValueError(f"default source {default_source!r} is not a valid source name")
         results: dict[int, ItemResult] = {}
         prepared: list[_Prepared] = []
         now = datetime.now(UTC)
@@ -244,6 +247,7 @@ class IntakeService:
                 for x in items:
                     known = stored[x.external_id]
                     results[x.index] = self._against(x, known.id, known.content_hash)
+        self.store.grew("feedback", len(inserted))
         for x in repeats:
             winner = first[(x.source, x.external_id)]
             won = results[winner.index]

@@ -33,6 +33,8 @@ class Store:
         self.tokens = TokenRepo()
         self.audit = AuditRepo()
         self.dimensions = Dimensions(self.write)
+        self._growth: dict[str, int] = {}
+        self._analyzed_at: dict[str, int] = {}
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -48,6 +50,20 @@ class Store:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
+
+    def grew(self, table: str, rows: int) -> None:
+        """Note rows added by a bulk write. PostgreSQL plans key look-ups badly on a table whose
+        statistics predate a bulk load (a sequential scan per batch), so refresh them each time
+        the table has about doubled since the last refresh."""
+        if self.is_sqlite or rows <= 0:
+            return
+        grown = self._growth.get(table, 0) + rows
+        self._growth[table] = grown
+        if grown >= max(5_000, self._analyzed_at.get(table, 0)):
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f'ANALYZE "{table}"'))
+            self._analyzed_at[table] = self._analyzed_at.get(table, 0) + grown
+            self._growth[table] = 0
 
     def upgrade(self) -> None:
         migrate.upgrade(self.engine)

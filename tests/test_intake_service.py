@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests.helpers import item
 
+from tests.helpers import item
 from userloop.config import Settings
 from userloop.domain.enums import ItemStatus
 from userloop.intake.service import IntakeService

@@ -14,7 +14,8 @@ _SPACE_AROUND_NEWLINE = re.compile(r" ?\n ?")
 
 def normalize_text(text: str) -> str:
     """NFKC, control and invisible format characters removed, whitespace tidied."""
-    text = unicodedata.normalize("NFKC", text)
+    if not text.isascii():  # NFKC leaves ASCII unchanged
+        text = unicodedata.normalize("NFKC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Fast path: printable lines hold no control, format, surrogate or private-use characters.
     if all(line.isprintable() for line in text.replace("\t", " ").split("\n")):
@@ -40,4 +41,6 @@ def _tidy(text: str) -> str:
 
 def normalize_short(value: str) -> str:
     """For one-line fields (model, build, ids): NFKC and all whitespace collapsed."""
+    if value.isascii() and value.isprintable():
+        return " ".join(value.split())
     return " ".join(normalize_text(value).split())

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from userloop.config import Settings
 from userloop.domain.enums import Channel, ItemStatus
-from userloop.intake.redact import redact
+from userloop.intake.redaction import redact
 from userloop.intake.schemas import (
     INSTALL_BASE_FIELDS,
     SOURCE_PATTERN,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -10,15 +12,43 @@ from fastapi.openapi.utils import get_openapi
 from userloop import __version__
 from userloop.config import Settings
 from userloop.intake.schemas import FeedbackIn
+from userloop.jobs.worker import Worker
 from userloop.services import Services
 from userloop.store import Store
+from userloop.triage.service import Triage
 from userloop.web.api import errors
 from userloop.web.api.routes import router as api_router
 
 
-def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
-    services = Services.build(settings, store)
+def create_app(
+    settings: Settings,
+    store: Store | None = None,
+    triage: Triage | None = None,
+    *,
+    worker: bool = False,
+) -> FastAPI:
+    """The web app. With `worker`, a triage worker thread runs for the app's lifetime."""
+    services = Services.build(settings, store, triage)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        running = None
+        if worker:
+            running = Worker(
+                services.triage,
+                batch_size=settings.triage_batch_size,
+                poll_seconds=settings.worker_poll_seconds,
+                recluster_minutes=settings.recluster_interval_minutes,
+            )
+            running.start_thread()
+        try:
+            yield
+        finally:
+            if running is not None:
+                running.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="userloop",
         version=__version__,
         description="Feedback intake, triage and staged releases for device and app makers.",

@@ -71,6 +71,53 @@ class Settings(BaseSettings):
         description="Rows per transaction when importing files; an interrupted import keeps "
         "every finished transaction.",
     )
+    embedder: str = Field(
+        "use-m3",
+        description="Embedding model: `use-m3` (multilingual, offline, default), `hashing` "
+        "(fast test double), or `sentence-transformers:<model or path>` (extra `st`; never "
+        "downloads: the model must be on disk).",
+    )
+    embedder_threads: int = Field(2, ge=1, le=64, description="CPU threads for embedding.")
+    triage_languages: str = Field(
+        "",
+        description="Comma-separated BCP 47 tags language detection may answer; empty means "
+        "the languages the embedder supports.",
+    )
+    language_min_confidence: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Below this detector confidence an item's language is `und`.",
+    )
+    topic_threshold: float | None = Field(
+        None,
+        ge=-1,
+        le=1,
+        description="Similarity an item needs to join an existing topic; empty uses the "
+        "clustering default measured in BENCHMARKS.md.",
+    )
+    triage_batch_size: int = Field(
+        64, ge=1, le=5_000, description="Feedback items triaged per transaction by a worker."
+    )
+    worker_poll_seconds: float = Field(
+        2.0, gt=0, description="How long an idle worker waits before looking for new feedback."
+    )
+    recluster_interval_minutes: float = Field(
+        60,
+        ge=0,
+        description="How often a worker re-clusters topics (merge near-duplicates, split "
+        "incoherent ones); 0 turns it off.",
+    )
+    kind_model_path: str | None = Field(
+        None,
+        description="Kind classifier weights (.npz) to use instead of the shipped ones, e.g. "
+        "from `userloop model train-kind`.",
+    )
+    serve_worker: bool = Field(
+        True,
+        description="Run a triage worker thread inside `userloop serve` and `userloop demo`, so "
+        "new feedback is triaged within seconds without a separate `userloop worker`.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level of the server and jobs."
     )

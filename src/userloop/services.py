@@ -8,6 +8,7 @@ from userloop.accounts.tokens import TokenService
 from userloop.config import Settings
 from userloop.intake.service import IntakeService
 from userloop.store import Store
+from userloop.triage.service import Triage
 
 
 @dataclass(frozen=True)
@@ -16,13 +17,20 @@ class Services:
     store: Store
     intake: IntakeService
     tokens: TokenService
+    triage: Triage
 
     @classmethod
-    def build(cls, settings: Settings, store: Store | None = None) -> Services:
+    def build(
+        cls,
+        settings: Settings,
+        store: Store | None = None,
+        triage: Triage | None = None,
+    ) -> Services:
         store = store or Store.from_url(settings.database_url)
         return cls(
             settings=settings,
             store=store,
             intake=IntakeService(store, settings),
             tokens=TokenService(store),
+            triage=triage or Triage(store, settings),
         )

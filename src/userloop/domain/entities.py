@@ -76,3 +76,35 @@ class AuditEvent:
     action: str
     subject: str
     details: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    feedback_id: int
+    language: str
+    language_source: str
+    kind: str
+    labels: tuple[str, ...]
+    kind_scores: dict[str, float]
+    sentiment: float
+    topic_id: int | None
+    topic_similarity: float | None
+    topic_pinned: bool
+    versions: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: int
+    product: str
+    status: str
+    title: str
+    merged_into: int | None
+    size: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    keywords: dict[str, list[str]]
+    representatives: dict[str, int]
+    languages: dict[str, int]
+    builds: dict[str, int]
+    models: dict[str, int]

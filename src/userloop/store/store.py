@@ -16,6 +16,8 @@ from userloop.store.feedback_repo import FeedbackRepo
 from userloop.store.install_base_repo import InstallBaseRepo
 from userloop.store.reporter_repo import ReporterRepo
 from userloop.store.token_repo import TokenRepo
+from userloop.store.topic_repo import TopicRepo
+from userloop.store.triage_repo import TriageRepo
 
 
 class Store:
@@ -32,6 +34,8 @@ class Store:
         self.install_base = InstallBaseRepo()
         self.tokens = TokenRepo()
         self.audit = AuditRepo()
+        self.triage = TriageRepo()
+        self.topics = TopicRepo()
         self.dimensions = Dimensions(self.write)
         self._growth: dict[str, int] = {}
         self._analyzed_at: dict[str, int] = {}

@@ -8,15 +8,18 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from userloop.store.types import UtcDateTime
@@ -170,4 +173,82 @@ audit_events = Table(
     Column("subject", String(200), nullable=False),
     Column("details", JSON, nullable=False),
     Index("ix_audit_events_at", "at"),
+)
+
+# -- triage ------------------------------------------------------------------------------------
+
+triage = Table(
+    "triage",
+    metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("language", String(35), nullable=False),
+    Column("language_source", String(10), nullable=False),  # client | detected
+    Column("language_confidence", Float, nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("labels", String(100), nullable=False),
+    Column("kind_scores", JSON, nullable=False),
+    Column("sentiment", Float, nullable=False),
+    Column("topic_id", ForeignKey("topics.id"), nullable=True),
+    Column("topic_similarity", Float, nullable=True),
+    # A member placed by staff (merge, split, move) is never moved by the machine.
+    Column("topic_pinned", Boolean, nullable=False, server_default=false()),
+    # Model name@version per stage; a stage whose version changed is recomputed.
+    Column("versions", JSON, nullable=False),
+    Column("pipeline_version", String(200), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_triage_topic", "topic_id"),
+    Index("ix_triage_pipeline_version", "pipeline_version"),
+)
+
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(200), primary_key=True),  # name@version
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
+)
+
+topics = Table(
+    "topics",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("title", String(300), nullable=False, server_default=""),
+    Column("merged_into", ForeignKey("topics.id"), nullable=True),
+    Column("centroid", LargeBinary, nullable=True),  # float32 mean of prepared member vectors
+    Column("embedding_model", String(200), nullable=True),
+    Column("size", Integer, nullable=False, server_default="0"),
+    Column("first_seen", UtcDateTime(), nullable=True),
+    Column("last_seen", UtcDateTime(), nullable=True),
+    Column("keywords", JSON, nullable=False),  # language -> [word, ...]
+    Column("representatives", JSON, nullable=False),  # language -> feedback id (medoid)
+    Column("languages", JSON, nullable=False),  # language -> count
+    Column("builds", JSON, nullable=False),  # build -> count
+    Column("models", JSON, nullable=False),  # device model -> count
+    Column("dirty", Boolean, nullable=False, server_default=false()),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_topics_product_status", "product_id", "status"),
+)
+
+# Staff decisions the re-clustering must respect: pairs of topics never to be merged.
+topic_links = Table(
+    "topic_links",
+    metadata,
+    Column("topic_a", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_b", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(20), primary_key=True),  # cannot_merge
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+kind_corrections = Table(
+    "kind_corrections",
+    metadata,
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("corrected_by", String(200), nullable=False),
+    Column("corrected_at", UtcDateTime(), nullable=False),
 )

@@ -1,0 +1,1 @@
+"""Background work: the triage worker loop and its schedules."""

@@ -1,0 +1,67 @@
+"""The worker: triage new feedback as it arrives, refresh topic summaries, re-cluster on a
+schedule. Runs as `userloop worker`, or as a thread inside `userloop serve`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from userloop.triage.service import Triage
+
+log = logging.getLogger(__name__)
+
+
+class Worker:
+    def __init__(
+        self,
+        triage: Triage,
+        *,
+        batch_size: int,
+        poll_seconds: float,
+        recluster_minutes: float,
+    ) -> None:
+        self.triage = triage
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.recluster_seconds = recluster_minutes * 60
+        self.stop_event = threading.Event()
+        self._last_recluster = time.monotonic()
+        self._thread: threading.Thread | None = None
+
+    def step(self) -> int:
+        """One unit of work; returns the number of items triaged."""
+        done = self.triage.run_once(self.batch_size)
+        if (
+            not done
+            and self.recluster_seconds
+            and time.monotonic() - self._last_recluster >= self.recluster_seconds
+        ):
+            report = self.triage.recluster()
+            self._last_recluster = time.monotonic()
+            if report.merged or report.split:
+                log.info("recluster: %d merged, %d split", len(report.merged), len(report.split))
+        return done
+
+    def run_forever(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                done = self.step()
+            except Exception:  # keep the loop alive; the batch was rolled back as a whole
+                log.exception("triage batch failed; retrying after a pause")
+                done = 0
+                self.stop_event.wait(self.poll_seconds * 5)
+            if not done:
+                self.stop_event.wait(self.poll_seconds)
+
+    def start_thread(self) -> threading.Thread:
+        self._thread = threading.Thread(
+            target=self.run_forever, name="userloop-worker", daemon=True
+        )
+        self._thread.start()
+        return self._thread
+
+    def stop(self, timeout: float = 30) -> None:
+        self.stop_event.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,0 +1,272 @@
+"""Topics: clusters of feedback meaning the same thing, with their centroid and summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, func, insert, select, update
+
+from userloop.domain.entities import Topic
+from userloop.domain.enums import TopicStatus
+from userloop.store.tables import (
+    builds,
+    device_models,
+    feedback,
+    products,
+    topic_links,
+    topics,
+    triage,
+)
+
+
+def _topic(m: Any) -> Topic:
+    return Topic(
+        id=m["id"],
+        product=m["slug"],
+        status=m["status"],
+        title=m["title"],
+        merged_into=m["merged_into"],
+        size=m["size"],
+        first_seen=m["first_seen"],
+        last_seen=m["last_seen"],
+        keywords=dict(m["keywords"]),
+        representatives={k: int(v) for k, v in m["representatives"].items()},
+        languages=dict(m["languages"]),
+        builds=dict(m["builds"]),
+        models=dict(m["models"]),
+    )
+
+
+def _select() -> Any:
+    return select(topics, products.c.slug).join(products, products.c.id == topics.c.product_id)
+
+
+class TopicRepo:
+    def create(
+        self,
+        conn: Connection,
+        product_id: int,
+        centroid: np.ndarray | None,
+        model: str | None,
+        *,
+        status: TopicStatus = TopicStatus.NEW,
+    ) -> int:
+        now = datetime.now(UTC)
+        return int(
+            conn.execute(
+                insert(topics)
+                .values(
+                    product_id=product_id,
+                    status=status.value,
+                    title="",
+                    centroid=None if centroid is None else centroid.astype(np.float32).tobytes(),
+                    embedding_model=model,
+                    size=0,
+                    keywords={},
+                    representatives={},
+                    languages={},
+                    builds={},
+                    models={},
+                    dirty=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+                .returning(topics.c.id)
+            ).scalar_one()
+        )
+
+    def get(self, conn: Connection, topic_id: int) -> Topic | None:
+        m = conn.execute(_select().where(topics.c.id == topic_id)).mappings().first()
+        return _topic(m) if m else None
+
+    def product_id_of_slug(self, conn: Connection, slug: str) -> int | None:
+        return conn.execute(select(products.c.id).where(products.c.slug == slug)).scalar()
+
+    def statuses(self, conn: Connection) -> dict[int, str]:
+        return dict(conn.execute(select(topics.c.id, topics.c.status)).all())
+
+    def product_id(self, conn: Connection, topic_id: int) -> int:
+        return int(
+            conn.execute(select(topics.c.product_id).where(topics.c.id == topic_id)).scalar_one()
+        )
+
+    def all(
+        self, conn: Connection, *, product: str | None = None, include_merged: bool = False
+    ) -> list[Topic]:
+        query = _select()
+        if product:
+            query = query.where(products.c.slug == product)
+        if not include_merged:
+            query = query.where(topics.c.merged_into.is_(None))
+        return [_topic(m) for m in conn.execute(query.order_by(topics.c.id)).mappings()]
+
+    def centroids(
+        self, conn: Connection, model: str
+    ) -> list[tuple[int, int, int, np.ndarray | None]]:
+        """(topic id, product id, size, centroid) of every live topic."""
+        out = []
+        for id_, pid, size, blob, emb_model in conn.execute(
+            select(
+                topics.c.id,
+                topics.c.product_id,
+                topics.c.size,
+                topics.c.centroid,
+                topics.c.embedding_model,
+            ).where(topics.c.merged_into.is_(None))
+        ):
+            vec = None
+            if blob is not None and emb_model == model:
+                vec = np.frombuffer(blob, dtype=np.float32)
+            out.append((id_, pid, size, vec))
+        return out
+
+    def set_centroid(
+        self,
+        conn: Connection,
+        topic_id: int,
+        centroid: np.ndarray | None,
+        size: int,
+        model: str | None,
+        seen: Sequence[datetime] = (),
+    ) -> None:
+        values: dict[str, Any] = {
+            "centroid": None if centroid is None else centroid.astype(np.float32).tobytes(),
+            "embedding_model": model,
+            "size": size,
+            "dirty": True,
+            "updated_at": datetime.now(UTC),
+        }
+        if seen:
+            current = conn.execute(
+                select(topics.c.first_seen, topics.c.last_seen).where(topics.c.id == topic_id)
+            ).one()
+            firsts = [d for d in (current[0], min(seen)) if d is not None]
+            lasts = [d for d in (current[1], max(seen)) if d is not None]
+            values["first_seen"] = min(firsts)
+            values["last_seen"] = max(lasts)
+        conn.execute(update(topics).where(topics.c.id == topic_id).values(**values))
+
+    def dirty_ids(self, conn: Connection, limit: int = 200) -> list[int]:
+        return [
+            i
+            for (i,) in conn.execute(
+                select(topics.c.id)
+                .where(topics.c.dirty.is_(True), topics.c.merged_into.is_(None))
+                .order_by(topics.c.id)
+                .limit(limit)
+            )
+        ]
+
+    def member_rows(self, conn: Connection, topic_id: int) -> list[dict[str, Any]]:
+        """Members with what summaries need: text, language, build, model, created_at."""
+        rows = conn.execute(
+            select(
+                feedback.c.id,
+                feedback.c.text,
+                triage.c.language,
+                builds.c.version,
+                device_models.c.name,
+                feedback.c.created_at,
+            )
+            .join(triage, triage.c.feedback_id == feedback.c.id)
+            .outerjoin(builds, builds.c.id == feedback.c.build_id)
+            .outerjoin(device_models, device_models.c.id == feedback.c.model_id)
+            .where(triage.c.topic_id == topic_id)
+            .order_by(feedback.c.id)
+        )
+        return [
+            {
+                "id": r[0],
+                "text": r[1],
+                "language": r[2],
+                "build": r[3],
+                "model": r[4],
+                "created_at": r[5],
+            }
+            for r in rows
+        ]
+
+    def save_summary(
+        self,
+        conn: Connection,
+        topic_id: int,
+        *,
+        title: str,
+        keywords: dict[str, list[str]],
+        representatives: dict[str, int],
+        languages: dict[str, int],
+        builds_seen: dict[str, int],
+        models_seen: dict[str, int],
+        size: int,
+        first_seen: datetime | None,
+        last_seen: datetime | None,
+    ) -> None:
+        conn.execute(
+            update(topics)
+            .where(topics.c.id == topic_id)
+            .values(
+                title=title[:300],
+                keywords=keywords,
+                representatives={k: int(v) for k, v in representatives.items()},
+                languages=languages,
+                builds=builds_seen,
+                models=models_seen,
+                size=size,
+                first_seen=first_seen,
+                last_seen=last_seen,
+                dirty=False,
+                updated_at=datetime.now(UTC),
+            )
+        )
+
+    def mark_merged(self, conn: Connection, topic_id: int, into: int) -> None:
+        conn.execute(
+            update(topics)
+            .where(topics.c.id == topic_id)
+            .values(
+                merged_into=into,
+                status=TopicStatus.DUPLICATE.value,
+                size=0,
+                centroid=None,
+                dirty=False,
+                updated_at=datetime.now(UTC),
+            )
+        )
+
+    def set_status(self, conn: Connection, topic_id: int, status: TopicStatus) -> None:
+        conn.execute(
+            update(topics)
+            .where(topics.c.id == topic_id)
+            .values(status=status.value, updated_at=datetime.now(UTC))
+        )
+
+    def forbid_merge(self, conn: Connection, a: int, b: int, actor: str) -> None:
+        lo, hi = sorted((a, b))
+        exists = conn.execute(
+            select(func.count())
+            .select_from(topic_links)
+            .where(topic_links.c.topic_a == lo, topic_links.c.topic_b == hi)
+        ).scalar_one()
+        if not exists:
+            conn.execute(
+                insert(topic_links).values(
+                    topic_a=lo,
+                    topic_b=hi,
+                    kind="cannot_merge",
+                    created_by=actor,
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+    def cannot_merge(self, conn: Connection) -> set[tuple[int, int]]:
+        return {
+            (a, b)
+            for a, b in conn.execute(
+                select(topic_links.c.topic_a, topic_links.c.topic_b).where(
+                    topic_links.c.kind == "cannot_merge"
+                )
+            )
+        }

@@ -1,0 +1,1 @@
+"""Triage: language, embedding, kind, sentiment and topic for every piece of feedback."""

@@ -1,0 +1,79 @@
+"""Triage as the rest of userloop sees it: built lazily from settings, since loading the
+models takes seconds and most commands never need them."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+
+from userloop.config import Settings
+from userloop.store import Store
+from userloop.triage.pipeline import TriageComponents, TriagePipeline
+from userloop.triage.similar import SimilarService
+from userloop.triage.topics.recluster import ReclusterReport, recluster
+from userloop.triage.topics.service import TopicService
+
+log = logging.getLogger(__name__)
+
+
+class Triage:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        components: TriageComponents | Callable[[], TriageComponents] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self._components = components
+
+    @functools.cached_property
+    def components(self) -> TriageComponents:
+        if isinstance(self._components, TriageComponents):
+            return self._components
+        if callable(self._components):
+            return self._components()
+        from userloop.triage.factory import build_components
+
+        return build_components(self.settings)
+
+    @functools.cached_property
+    def pipeline(self) -> TriagePipeline:
+        return TriagePipeline(self.store, self.components)
+
+    @functools.cached_property
+    def topics(self) -> TopicService:
+        return TopicService(self.store, self.pipeline)
+
+    @functools.cached_property
+    def similar(self) -> SimilarService:
+        return SimilarService(self.store, self.pipeline)
+
+    def run_once(self, batch_size: int | None = None) -> int:
+        """One batch through the pipeline, then summaries of the topics it touched."""
+        done = self.pipeline.run_batch(batch_size or self.settings.triage_batch_size)
+        if done:
+            self.topics.refresh()
+        return done
+
+    def drain(
+        self, batch_size: int | None = None, on_batch: Callable[[int], None] | None = None
+    ) -> int:
+        total = 0
+        while True:
+            done = self.pipeline.run_batch(batch_size or self.settings.triage_batch_size)
+            if not done:
+                break
+            total += done
+            if on_batch:
+                on_batch(done)
+        while self.topics.refresh(500):
+            pass
+        return total
+
+    def recluster(self) -> ReclusterReport:
+        report = recluster(self.store, self.pipeline, self.components.cluster_fn())
+        while self.topics.refresh(500):
+            pass
+        return report

@@ -1,0 +1,146 @@
+""" "Already reported?": the topics nearest to a text, and the items nearest to an item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from userloop.store import Store
+from userloop.triage.pipeline import TriagePipeline
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarTopic:
+    topic_id: int
+    similarity: float
+    title: str
+    status: str
+    size: int
+    representative_id: int | None
+    representative_text: str | None
+    representative_language: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarItem:
+    feedback_id: int
+    similarity: float
+    source: str
+    external_id: str
+    text: str
+    topic_id: int | None
+
+
+class SimilarService:
+    def __init__(self, store: Store, pipeline: TriagePipeline) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self._items: tuple[list[int], np.ndarray] | None = None
+
+    def topics(
+        self, text: str, language: str | None = None, k: int = 5, product: str | None = None
+    ) -> list[SimilarTopic]:
+        """Nearest live topics, each with its representative report in the asker's language
+        when there is one (else the topic's overall medoid language, else any)."""
+        c = self.pipeline.c
+        lang = language or c.language.resolve(None, text)[0]
+        vector = c.prepare(c.embedder.embed([text]))[0]
+        with self.store.read() as conn:
+            rows = self.store.topics.centroids(conn, self.pipeline.versions["embedding"])
+            product_id = self.store.topics.product_id_of_slug(conn, product) if product else None
+            scored = []
+            for topic_id, pid, size, centroid in rows:
+                if centroid is None or size <= 0 or (product_id is not None and pid != product_id):
+                    continue
+                norm = float(np.linalg.norm(centroid)) or 1.0
+                scored.append((float(centroid @ vector) / norm, topic_id))
+            scored.sort(reverse=True)
+            out = []
+            for sim, topic_id in scored[:k]:
+                topic = self.store.topics.get(conn, topic_id)
+                if topic is None:
+                    continue
+                rep_lang = _pick_language(lang, topic.representatives, topic.languages)
+                rep_id = topic.representatives.get(rep_lang) if rep_lang else None
+                rep = self.store.feedback.get(conn, rep_id) if rep_id else None
+                out.append(
+                    SimilarTopic(
+                        topic_id=topic_id,
+                        similarity=round(sim, 4),
+                        title=topic.title,
+                        status=topic.status,
+                        size=topic.size,
+                        representative_id=rep_id,
+                        representative_text=rep.text if rep else None,
+                        representative_language=rep_lang if rep else None,
+                    )
+                )
+        return out
+
+    def items(
+        self,
+        *,
+        text: str | None = None,
+        source: str | None = None,
+        external_id: str | None = None,
+        k: int = 10,
+    ) -> list[SimilarItem]:
+        """Nearest other feedback items by embedding (duplicate retrieval)."""
+        model = self.pipeline.versions["embedding"]
+        exclude: int | None = None
+        with self.store.read() as conn:
+            if text is None:
+                if source is None or external_id is None:
+                    raise ValueError("give a text, or a source and an external id")
+                found = self.store.feedback.existing(conn, source, [external_id])
+                if external_id not in found:
+                    raise LookupError(f"no feedback {source}/{external_id}")
+                exclude = found[external_id].id
+                stored = self.store.triage.vectors(conn, [exclude], model)
+                item = self.store.feedback.get(conn, exclude)
+                assert item is not None
+                query = (
+                    stored[exclude]
+                    if exclude in stored
+                    else self.pipeline.c.embedder.embed([item.text])[0]
+                )
+            else:
+                query = self.pipeline.c.embedder.embed([text])[0]
+            ids, matrix = self.store.triage.all_vectors(conn, model)
+            if matrix is None:
+                return []
+            sims = matrix @ query
+            order = np.argsort(-sims)
+            picked = [int(i) for i in order if ids[int(i)] != exclude][:k]
+            triaged = self.store.triage.many(conn, [ids[i] for i in picked])
+            out = []
+            for i in picked:
+                fb = self.store.feedback.get(conn, ids[i])
+                assert fb is not None
+                t = triaged.get(ids[i])
+                out.append(
+                    SimilarItem(
+                        feedback_id=fb.id,
+                        similarity=round(float(sims[i]), 4),
+                        source=fb.source,
+                        external_id=fb.external_id,
+                        text=fb.text,
+                        topic_id=t.topic_id if t else None,
+                    )
+                )
+        return out
+
+
+def _pick_language(
+    wanted: str, representatives: dict[str, int], counts: dict[str, int]
+) -> str | None:
+    if not representatives:
+        return None
+    if wanted in representatives:
+        return wanted
+    base = wanted.split("-")[0]
+    for lang in representatives:  # zh-Hant asker, zh-Hans report: still Chinese
+        if lang.split("-")[0] == base:
+            return lang
+    return max(representatives, key=lambda lang: counts.get(lang, 0))

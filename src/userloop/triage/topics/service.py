@@ -1,0 +1,216 @@
+"""Topic maintenance: summaries of changed topics, staff merge/split/status, re-clustering.
+
+Staff decisions are constraints: members placed by staff are pinned (the machine never moves
+them), and a split records a cannot-merge link the re-clustering respects."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy import Connection
+
+from userloop.domain.entities import Topic
+from userloop.domain.enums import TopicStatus
+from userloop.store import Store
+from userloop.triage.pipeline import TriagePipeline
+from userloop.triage.topics import summary
+
+log = logging.getLogger(__name__)
+
+
+class TopicError(ValueError):
+    """A topic operation that cannot be done; the message says why."""
+
+
+class TopicService:
+    def __init__(self, store: Store, pipeline: TriagePipeline) -> None:
+        self.store = store
+        self.pipeline = pipeline
+
+    @property
+    def model(self) -> str:
+        return self.pipeline.versions["embedding"]
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get(self, topic_id: int) -> Topic | None:
+        with self.store.read() as conn:
+            return self.store.topics.get(conn, topic_id)
+
+    def all(self, product: str | None = None) -> list[Topic]:
+        with self.store.read() as conn:
+            return self.store.topics.all(conn, product=product)
+
+    def members(self, topic_id: int) -> list[int]:
+        with self.store.read() as conn:
+            return self.store.triage.members(conn, topic_id)
+
+    # -- summaries ----------------------------------------------------------------------------
+
+    def refresh(self, limit: int = 100) -> int:
+        """Recompute title, keywords, representatives and counts of changed topics."""
+        with self.store.read() as conn:
+            ids = self.store.topics.dirty_ids(conn, limit)
+        for topic_id in ids:
+            with self.store.write() as conn:
+                self._refresh_one(conn, topic_id)
+        return len(ids)
+
+    def _refresh_one(self, conn: Connection, topic_id: int) -> None:
+        rows = self.store.topics.member_rows(conn, topic_id)
+        if not rows:
+            self.store.topics.save_summary(
+                conn,
+                topic_id,
+                title="",
+                keywords={},
+                representatives={},
+                languages={},
+                builds_seen={},
+                models_seen={},
+                size=0,
+                first_seen=None,
+                last_seen=None,
+            )
+            return
+        vectors = self.store.triage.vectors(conn, [r["id"] for r in rows], self.model)
+        by_language: dict[str, list[dict[str, object]]] = {}
+        for r in rows:
+            by_language.setdefault(str(r["language"]), []).append(r)
+        representatives: dict[str, int] = {}
+        for language, members in by_language.items():
+            with_vec = [m for m in members if m["id"] in vectors]
+            if not with_vec:
+                continue
+            matrix = np.vstack([vectors[int(str(m["id"]))] for m in with_vec])
+            representatives[language] = int(str(with_vec[summary.medoid(matrix)]["id"]))
+        texts = {lang: [str(m["text"]) for m in ms] for lang, ms in by_language.items()}
+        keywords = summary.topic_keywords(texts)
+        overall = [m for m in rows if m["id"] in vectors]
+        title = ""
+        if overall:
+            matrix = np.vstack([vectors[m["id"]] for m in overall])
+            center = overall[summary.medoid(matrix)]
+            title = summary.topic_title(keywords.get(center["language"], []), center["text"])
+        dates = [r["created_at"] for r in rows]
+        self.store.topics.save_summary(
+            conn,
+            topic_id,
+            title=title,
+            keywords=keywords,
+            representatives=representatives,
+            languages=dict(Counter(str(r["language"]) for r in rows)),
+            builds_seen=dict(Counter(str(r["build"]) for r in rows if r["build"])),
+            models_seen=dict(Counter(str(r["model"]) for r in rows if r["model"])),
+            size=len(rows),
+            first_seen=min(dates),
+            last_seen=max(dates),
+        )
+
+    # -- staff operations -----------------------------------------------------------------------
+
+    def merge(self, sources: Sequence[int], into: int, actor: str) -> Topic:
+        """Move every member of `sources` into `into`, pinned; sources become duplicates."""
+        sources = [s for s in dict.fromkeys(sources) if s != into]
+        if not sources:
+            raise TopicError("name at least one topic other than the target to merge")
+        with self.store.write() as conn:
+            target = self._live(conn, into)
+            for source in sources:
+                self._live(conn, source)
+                members = self.store.triage.members(conn, source)
+                self.store.triage.move_members(conn, members, target.id, pinned=True)
+                self.store.topics.mark_merged(conn, source, target.id)
+            self._recompute_centroid(conn, target.id)
+            self.store.audit.record(
+                conn, actor, "topic.merge", f"topic:{into}", {"sources": list(sources)}
+            )
+        self.pipeline.index.clear()
+        self.refresh_one(into)
+        return self._must(into)
+
+    def split(self, topic_id: int, member_ids: Sequence[int], actor: str) -> Topic:
+        """Move the given members of a topic into a new topic, pinned; never merged back."""
+        with self.store.write() as conn:
+            topic = self._live(conn, topic_id)
+            members = set(self.store.triage.members(conn, topic_id))
+            chosen = sorted(set(member_ids))
+            strangers = [m for m in chosen if m not in members]
+            if strangers:
+                raise TopicError(f"feedback {strangers} is not in topic {topic_id}")
+            if not chosen or len(chosen) == len(members):
+                raise TopicError("a split must leave at least one member on each side")
+            product_id = self._product_id(conn, topic)
+            new_id = self.store.topics.create(conn, product_id, None, None)
+            self.store.triage.move_members(conn, chosen, new_id, pinned=True)
+            # The members that stay are pinned too: the machine must not re-join the halves.
+            self.store.triage.move_members(
+                conn, sorted(members - set(chosen)), topic_id, pinned=True
+            )
+            self.store.topics.forbid_merge(conn, topic_id, new_id, actor)
+            self._recompute_centroid(conn, topic_id)
+            self._recompute_centroid(conn, new_id)
+            self.store.audit.record(
+                conn,
+                actor,
+                "topic.split",
+                f"topic:{topic_id}",
+                {"new_topic": new_id, "members": chosen},
+            )
+        self.pipeline.index.clear()
+        self.refresh_one(topic_id)
+        self.refresh_one(new_id)
+        return self._must(new_id)
+
+    def set_status(self, topic_id: int, status: TopicStatus | str, actor: str) -> Topic:
+        target = TopicStatus(status)
+        with self.store.write() as conn:
+            topic = self._live(conn, topic_id)
+            TopicStatus(topic.status).require_transition(target)
+            if target is TopicStatus.DUPLICATE:
+                raise TopicError("mark a duplicate by merging it into the topic it repeats")
+            self.store.topics.set_status(conn, topic_id, target)
+            self.store.audit.record(
+                conn,
+                actor,
+                "topic.status",
+                f"topic:{topic_id}",
+                {"from": topic.status, "to": target.value},
+            )
+        return self._must(topic_id)
+
+    def refresh_one(self, topic_id: int) -> None:
+        with self.store.write() as conn:
+            self._refresh_one(conn, topic_id)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _live(self, conn: Connection, topic_id: int) -> Topic:
+        topic = self.store.topics.get(conn, topic_id)
+        if topic is None:
+            raise TopicError(f"no topic {topic_id}")
+        if topic.merged_into is not None:
+            raise TopicError(f"topic {topic_id} was merged into topic {topic.merged_into}")
+        return topic
+
+    def _must(self, topic_id: int) -> Topic:
+        topic = self.get(topic_id)
+        assert topic is not None
+        return topic
+
+    def _product_id(self, conn: Connection, topic: Topic) -> int:
+        return self.store.topics.product_id(conn, topic.id)
+
+    def _recompute_centroid(self, conn: Connection, topic_id: int) -> None:
+        ids = self.store.triage.members(conn, topic_id)
+        vectors = self.store.triage.vectors(conn, ids, self.model)
+        if not vectors:
+            self.store.topics.set_centroid(conn, topic_id, None, len(ids), None)
+            return
+        prepared = self.pipeline.c.prepare(np.vstack(list(vectors.values())))
+        self.store.topics.set_centroid(
+            conn, topic_id, prepared.mean(axis=0).astype(np.float32), len(ids), self.model
+        )

@@ -13,7 +13,7 @@ from typing import IO, Annotated, Any
 import typer
 
 from userloop.cli.context import get
-from userloop.domain.entities import Feedback
+from userloop.domain.entities import Feedback, TriageResult
 from userloop.store.feedback_repo import FeedbackFilter
 
 app = typer.Typer(help="Export stored data.", no_args_is_help=True)
@@ -33,7 +33,13 @@ FEEDBACK_FIELDS = (
     "created_at",
     "received_at",
     "redacted",
+    "kind",
+    "labels",
+    "kind_scores",
+    "sentiment",
+    "topic_id",
 )
+TOPIC_FIELDS = ("topic_id", "size", "status", "languages", "title", "keywords", "member_ids")
 
 
 class ExportFormat(StrEnum):
@@ -41,14 +47,15 @@ class ExportFormat(StrEnum):
     CSV = "csv"
 
 
-def feedback_record(f: Feedback) -> dict[str, Any]:
+def feedback_record(f: Feedback, t: TriageResult | None = None) -> dict[str, Any]:
+    """One exported item; triage fields are null until the item has been triaged."""
     return {
         "id": f.id,
         "product": f.product,
         "source": f.source,
         "external_id": f.external_id,
         "text": f.text,
-        "language": f.language,
+        "language": t.language if t else f.language,
         "rating": f.rating,
         "model": f.model,
         "build": f.build,
@@ -57,6 +64,11 @@ def feedback_record(f: Feedback) -> dict[str, Any]:
         "created_at": f.created_at.isoformat(),
         "received_at": f.received_at.isoformat(),
         "redacted": list(f.redacted),
+        "kind": t.kind if t else None,
+        "labels": list(t.labels) if t else None,
+        "kind_scores": t.kind_scores if t else None,
+        "sentiment": t.sentiment if t else None,
+        "topic_id": t.topic_id if t else None,
     }
 
 
@@ -80,25 +92,79 @@ def export_feedback(
     )
     count = 0
     with target as out, services.store.read() as conn:
-        writer = _writer(out, fmt)
+        writer = _writer(out, fmt, FEEDBACK_FIELDS)
+        page: list[Feedback] = []
+
+        def flush() -> None:
+            triaged = services.store.triage.many(conn, [f.id for f in page])
+            for item in page:
+                writer(feedback_record(item, triaged.get(item.id)))
+            page.clear()
+
         for item in services.store.feedback.iterate(conn, filters):
-            writer(feedback_record(item))
+            page.append(item)
             count += 1
+            if len(page) == 1000:
+                flush()
+        flush()
     get(ctx).console.print(f"exported {count} feedback item(s)")
 
 
-def _writer(out: IO[str], fmt: ExportFormat) -> Any:
+@app.command("topics")
+def export_topics(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv")] = (
+        ExportFormat.JSONL
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write; stdout if omitted")
+    ] = None,
+    product: Annotated[str | None, typer.Option(help="Only this product")] = None,
+) -> None:
+    """Write every live topic with its members: one object (or CSV row) per topic."""
+    services = get(ctx).services()
+    target: Any = (
+        output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
+    )
+    count = 0
+    with target as out, services.store.read() as conn:
+        writer = _writer(out, fmt, TOPIC_FIELDS)
+        for topic in services.store.topics.all(conn, product=product):
+            writer(
+                {
+                    "topic_id": topic.id,
+                    "size": topic.size,
+                    "status": topic.status,
+                    "languages": topic.languages,
+                    "title": topic.title,
+                    "keywords": topic.keywords,
+                    "member_ids": services.store.triage.members(conn, topic.id),
+                }
+            )
+            count += 1
+    get(ctx).console.print(f"exported {count} topic(s)")
+
+
+def _writer(out: IO[str], fmt: ExportFormat, fields: tuple[str, ...]) -> Any:
     if fmt is ExportFormat.JSONL:
 
         def write_json(record: dict[str, Any]) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
         return write_json
-    writer = csv.DictWriter(out, fieldnames=FEEDBACK_FIELDS)
+    writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()
 
     def write_csv(record: dict[str, Any]) -> None:
-        record = dict(record, redacted=",".join(record["redacted"]))
-        writer.writerow(record)
+        # Lists and maps go into one cell: lists comma-joined, maps as JSON.
+        flat = {
+            k: ",".join(map(str, v))
+            if isinstance(v, list)
+            else json.dumps(v, ensure_ascii=False)
+            if isinstance(v, dict)
+            else v
+            for k, v in record.items()
+        }
+        writer.writerow(flat)
 
     return write_csv

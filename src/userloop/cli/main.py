@@ -14,6 +14,7 @@ from userloop.cli.demo import demo
 from userloop.cli.imports import import_file
 from userloop.cli.serve import serve
 from userloop.cli.settings_cmd import show_settings
+from userloop.cli.triage_cmds import recluster, similar, triage, worker
 
 app = typer.Typer(
     name="userloop",
@@ -28,6 +29,10 @@ app.command("import")(import_file)
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("settings")(show_settings)
+app.command("triage")(triage)
+app.command("worker")(worker)
+app.command("recluster")(recluster)
+app.command("similar")(similar)
 
 
 def _version(value: bool) -> None:

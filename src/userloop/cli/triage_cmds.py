@@ -1,0 +1,119 @@
+"""`userloop triage`, `worker`, `recluster`, `similar`: running and querying triage."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from userloop.cli.context import fail, get
+from userloop.jobs.worker import Worker
+
+
+def triage(
+    ctx: typer.Context,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Items per transaction [setting: triage_batch_size]")
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
+) -> None:
+    """Triage the whole backlog once (language, embedding, kind, sentiment, topic), then stop."""
+    cli = get(ctx)
+    services = cli.services()
+    engine = services.triage
+    total = engine.pipeline.backlog()
+    if not total:
+        cli.console.print("nothing to triage")
+        return
+    columns = (
+        TextColumn("triage"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} items/s"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=cli.console, disable=not progress) as bar:
+        task = bar.add_task("triage", total=total, rate="-")
+
+        def advance(n: int) -> None:
+            bar.advance(task, n)
+            elapsed = bar.tasks[0].elapsed or 0
+            done = bar.tasks[0].completed
+            bar.update(task, rate=f"{done / elapsed:,.0f}" if elapsed else "-")
+
+        done = engine.drain(batch_size, on_batch=advance)
+    cli.console.print(f"triaged {done} item(s); {len(engine.topics.all())} topics")
+
+
+def worker(ctx: typer.Context) -> None:
+    """Run the triage worker until stopped (Ctrl-C or SIGTERM finish the current batch)."""
+    cli = get(ctx)
+    services = cli.services()
+    settings = services.settings
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    w = Worker(
+        services.triage,
+        batch_size=settings.triage_batch_size,
+        poll_seconds=settings.worker_poll_seconds,
+        recluster_minutes=settings.recluster_interval_minutes,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: w.stop_event.set())
+    cli.console.print("worker started; Ctrl-C to stop")
+    try:
+        w.run_forever()
+    except KeyboardInterrupt:
+        w.stop_event.set()
+    cli.console.print("worker stopped")
+
+
+def recluster(ctx: typer.Context) -> None:
+    """Merge near-duplicate topics and split incoherent ones now, keeping topic ids."""
+    cli = get(ctx)
+    report = cli.services().triage.recluster()
+    cli.console.print(f"merged {len(report.merged)} topic(s), split off {len(report.split)}")
+    for absorbed, survivor in report.merged:
+        cli.console.print(f"  topic {absorbed} → {survivor}")
+    for topic, new in report.split:
+        cli.console.print(f"  topic {topic} split off {new}")
+
+
+def similar(
+    ctx: typer.Context,
+    text: Annotated[str | None, typer.Option(help="Find topics (or items) like this text")] = None,
+    source: Annotated[str | None, typer.Option(help="With --external-id: a stored item")] = None,
+    external_id: Annotated[str | None, typer.Option(help="With --source: a stored item")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language of --text (detected if omitted)")
+    ] = None,
+    k: Annotated[int, typer.Option(min=1, max=1000, help="How many results")] = 5,
+    items: Annotated[
+        bool, typer.Option("--items", help="With --text: nearest feedback items, not topics")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Nearest topics to a text ("already reported?"), or nearest items to a stored item."""
+    cli = get(ctx)
+    engine = cli.services().triage
+    results: list[Any]
+    if text is not None and (source or external_id):
+        fail("give either --text or --source with --external-id, not both")
+    if text is not None and not items:
+        results = engine.similar.topics(text, language=language, k=k)
+    else:
+        try:
+            results = engine.similar.items(text=text, source=source, external_id=external_id, k=k)
+        except (ValueError, LookupError) as exc:
+            fail(str(exc).strip("'\""))
+    rows = [asdict(r) for r in results]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        head = row.get("topic_id") if "title" in row else row.get("feedback_id")
+        label = row.get("title") or row.get("text") or ""
+        typer.echo(f"{row['similarity']:.3f}  {head}  {label}")

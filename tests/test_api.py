@@ -263,3 +263,33 @@ def test_install_base_upsert_and_all_or_nothing(
     assert bad.json()["error"]["details"][0]["index"] == 1
     with store.read() as conn:
         assert store.install_base.count(conn) == 2
+
+
+def test_similar_returns_topics_in_the_askers_language(settings: Settings, store: Store) -> None:
+    from tests.triage_fakes import fake_triage
+
+    triage = fake_triage(store, settings)
+    services = Services.build(settings, store, triage)
+    services.intake.submit_batch(
+        [
+            {"text": "Battery drains overnight", "external_id": "1"},
+            {"text": "Батарея садится за ночь", "external_id": "2"},
+        ]
+    )
+    triage.drain()
+    token = services.tokens.create("r", frozenset({TokenScope.READ})).token
+    with TestClient(create_app(settings, store, triage)) as client:
+        r = client.post(
+            "/api/v1/similar",
+            json={"text": "батарея", "language": "ru", "k": 3},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert r.status_code == 200, r.text
+        top = r.json()["data"][0]
+        assert top["representative_language"] == "ru"
+        assert top["representative_text"] == "Батарея садится за ночь"
+        assert top["size"] == 2
+        bad = client.post(
+            "/api/v1/similar", json={"text": ""}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert bad.status_code == 422

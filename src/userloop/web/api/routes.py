@@ -26,6 +26,9 @@ from userloop.web.api.schemas import (
     Health,
     InstallBaseBatchIn,
     InstallBaseResult,
+    SimilarIn,
+    SimilarOut,
+    SimilarTopicOut,
     SubmitResult,
 )
 
@@ -183,3 +186,17 @@ def submit_install_base(
     except InstallBaseRejected as exc:
         raise ApiError(422, "validation_error", str(exc), exc.errors) from exc
     return InstallBaseResult(upserted=upserted)
+
+
+@router.post("/similar", response_model=SimilarOut, tags=["triage"])
+def similar_topics(body: SimilarIn, services: ServicesDep, _token: ReadToken) -> SimilarOut:
+    """Topics nearest to a text, each with a representative report in the asker's language
+    when one exists: the portal's "already reported?"."""
+    try:
+        language = check_language(body.language) if body.language else None
+    except ValueError as exc:
+        raise ApiError(422, "validation_error", str(exc)) from exc
+    hits = services.triage.similar.topics(
+        body.text, language=language, k=body.k, product=body.product
+    )
+    return SimilarOut(data=[SimilarTopicOut.model_validate(h, from_attributes=True) for h in hits])

@@ -86,3 +86,25 @@ class Health(BaseModel):
     status: str
     database: str
     version: str
+
+
+class SimilarIn(BaseModel):
+    text: str = Field(min_length=1, max_length=20_000)
+    language: str | None = Field(None, description="BCP 47 tag of the text; detected if absent")
+    k: int = Field(5, ge=1, le=50)
+    product: str | None = None
+
+
+class SimilarTopicOut(BaseModel):
+    topic_id: int
+    similarity: float
+    title: str
+    status: str
+    size: int
+    representative_id: int | None
+    representative_text: str | None
+    representative_language: str | None
+
+
+class SimilarOut(BaseModel):
+    data: list[SimilarTopicOut]

@@ -241,18 +241,21 @@ class TriageRepo:
                 out[fid] = np.frombuffer(blob, dtype=np.float32)
         return out
 
-    def all_vectors(self, conn: Connection, model: str) -> tuple[list[int], np.ndarray | None]:
+    def vectors_after(
+        self, conn: Connection, model: str, after_id: int = 0
+    ) -> tuple[list[int], np.ndarray]:
+        """Every stored vector of `model` for feedback ids above `after_id`, in id order."""
         ids: list[int] = []
         blobs: list[bytes] = []
         for fid, blob in conn.execute(
             select(embeddings.c.feedback_id, embeddings.c.vector)
-            .where(embeddings.c.model == model)
+            .where(embeddings.c.model == model, embeddings.c.feedback_id > after_id)
             .order_by(embeddings.c.feedback_id)
-        ).yield_per(5000):
+        ):
             ids.append(fid)
             blobs.append(blob)
         if not ids:
-            return [], None
+            return [], np.zeros((0, 0), dtype=np.float32)
         return ids, np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
 
     def save_vectors(self, conn: Connection, model: str, vectors: dict[int, np.ndarray]) -> None:

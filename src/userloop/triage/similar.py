@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +35,52 @@ class SimilarItem:
 
 
 class SimilarService:
-    def __init__(self, store: Store, pipeline: TriagePipeline) -> None:
+    """Answers from in-memory copies of the vectors: topic centroids reloaded when older than
+    `topic_ttl` seconds (the worker moves them), item vectors appended as new ones appear."""
+
+    def __init__(self, store: Store, pipeline: TriagePipeline, topic_ttl: float = 5.0) -> None:
         self.store = store
         self.pipeline = pipeline
-        self._items: tuple[list[int], np.ndarray] | None = None
+        self.topic_ttl = topic_ttl
+        self._lock = threading.Lock()
+        self._topics: tuple[float, list[int], list[int], np.ndarray] | None = None
+        self._item_ids: list[int] = []
+        self._item_blocks: list[np.ndarray] = []
+        self._item_matrix: np.ndarray | None = None
+
+    def _topic_matrix(self) -> tuple[list[int], list[int], np.ndarray]:
+        with self._lock:
+            now = time.monotonic()
+            if self._topics is None or now - self._topics[0] > self.topic_ttl:
+                with self.store.read() as conn:
+                    rows = self.store.topics.centroids(conn, self.pipeline.versions["embedding"])
+                live = [(t, p, c) for t, p, size, c in rows if c is not None and size > 0]
+                dim = self.pipeline.c.embedder.dim
+                matrix = (
+                    np.vstack([c for _, _, c in live]).astype(np.float32)
+                    if live
+                    else np.zeros((0, dim), dtype=np.float32)
+                )
+                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+                self._topics = (now, [t for t, _, _ in live], [p for _, p, _ in live], matrix)
+            _, ids, pids, matrix = self._topics
+            return ids, pids, matrix
+
+    def _items_matrix(self) -> tuple[list[int], np.ndarray | None]:
+        with self._lock:
+            after = self._item_ids[-1] if self._item_ids else 0
+            with self.store.read() as conn:
+                ids, matrix = self.store.triage.vectors_after(
+                    conn, self.pipeline.versions["embedding"], after
+                )
+            if ids:
+                self._item_ids.extend(ids)
+                self._item_blocks.append(matrix)
+                self._item_matrix = None
+            if self._item_matrix is None and self._item_blocks:
+                self._item_matrix = np.vstack(self._item_blocks)
+                self._item_blocks = [self._item_matrix]
+            return self._item_ids, self._item_matrix
 
     def topics(
         self, text: str, language: str | None = None, k: int = 5, product: str | None = None
@@ -46,18 +90,16 @@ class SimilarService:
         c = self.pipeline.c
         lang = language or c.language.resolve(None, text)[0]
         vector = c.prepare(c.embedder.embed([text]))[0]
+        ids, pids, matrix = self._topic_matrix()
+        sims = matrix @ vector if len(ids) else np.zeros(0, dtype=np.float32)
         with self.store.read() as conn:
-            rows = self.store.topics.centroids(conn, self.pipeline.versions["embedding"])
-            product_id = self.store.topics.product_id_of_slug(conn, product) if product else None
-            scored = []
-            for topic_id, pid, size, centroid in rows:
-                if centroid is None or size <= 0 or (product_id is not None and pid != product_id):
-                    continue
-                norm = float(np.linalg.norm(centroid)) or 1.0
-                scored.append((float(centroid @ vector) / norm, topic_id))
-            scored.sort(reverse=True)
+            if product:
+                wanted = self.store.topics.product_id_of_slug(conn, product)
+                sims = np.where(np.asarray(pids) == wanted, sims, -np.inf)
+            order = np.argsort(-sims)[:k]
+            scored = [(float(sims[i]), ids[i]) for i in order if np.isfinite(sims[i])]
             out = []
-            for sim, topic_id in scored[:k]:
+            for sim, topic_id in scored:
                 topic = self.store.topics.get(conn, topic_id)
                 if topic is None:
                     continue
@@ -107,11 +149,14 @@ class SimilarService:
                 )
             else:
                 query = self.pipeline.c.embedder.embed([text])[0]
-            ids, matrix = self.store.triage.all_vectors(conn, model)
-            if matrix is None:
-                return []
+        ids, matrix = self._items_matrix()
+        if matrix is None:
+            return []
+        with self.store.read() as conn:
             sims = matrix @ query
-            order = np.argsort(-sims)
+            top = min(k + 1, len(ids))
+            head = np.argpartition(-sims, top - 1)[:top]
+            order = head[np.argsort(-sims[head])]
             picked = [int(i) for i in order if ids[int(i)] != exclude][:k]
             triaged = self.store.triage.many(conn, [ids[i] for i in picked])
             out = []

@@ -1,0 +1,54 @@
+"""Builds the real triage stages from settings. Imported only when triage is first used."""
+
+from __future__ import annotations
+
+from importlib import metadata
+
+from userloop.config import Settings
+from userloop.triage.embed.registry import build_embedder
+from userloop.triage.language import LanguageDetector
+from userloop.triage.pipeline import TriageComponents
+
+
+class VersionedLanguage:
+    """The lingua detector with the version the pipeline records."""
+
+    def __init__(self, detector: LanguageDetector, version: str) -> None:
+        self.detector = detector
+        self.version = version
+
+    def resolve(self, client_tag: str | None, text: str) -> tuple[str, str]:
+        tag, source = self.detector.resolve(client_tag, text)
+        return tag, source
+
+
+def build_language(settings: Settings) -> VersionedLanguage:
+    languages = [t.strip() for t in settings.triage_languages.split(",") if t.strip()] or None
+    detector = LanguageDetector(languages, settings.language_min_confidence)
+    version = (
+        f"lingua-{metadata.version('lingua-language-detector')}"
+        f":{','.join(detector.languages)}:{settings.language_min_confidence:g}"
+    )
+    return VersionedLanguage(detector, version)
+
+
+def build_components(settings: Settings) -> TriageComponents:
+    from userloop.triage.classify import KindModel
+    from userloop.triage.sentiment import SentimentModel
+    from userloop.triage.topics import cluster
+
+    params = cluster.DEFAULT
+    threshold = settings.topic_threshold
+    if threshold is None:
+        threshold = params.join_threshold
+    space = cluster.TopicSpace()
+    return TriageComponents(
+        language=build_language(settings),
+        embedder=build_embedder(settings.embedder, threads=settings.embedder_threads),
+        kind=KindModel.load(settings.kind_model_path),
+        sentiment=SentimentModel.load(),
+        topic_threshold=threshold,
+        topic_version=f"topics-{params.version}",
+        prepare=space.prepare,
+        cluster=lambda vectors: cluster.cluster(vectors, params),
+    )

@@ -1,0 +1,90 @@
+"""`userloop eval ...`: quality on public labelled data (read from a datasets folder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from userloop.cli.context import fail, get
+
+app = typer.Typer(help="Measure triage quality on labelled data sets.", no_args_is_help=True)
+
+DatasetsOpt = Annotated[
+    Path,
+    typer.Option(help="Folder holding minibar/ and gitbugs/ (see BENCHMARKS.md)"),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Also print the metrics as JSON")]
+DEFAULT_DATASETS = Path("../shared/datasets")
+
+
+def _check(datasets: Path) -> Path:
+    if not datasets.is_dir():
+        fail(f"no datasets folder at {datasets}; pass --datasets PATH")
+    return datasets
+
+
+def _emit(result: Any, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+
+
+def _embedder(ctx: typer.Context) -> Any:
+    from userloop.triage.embed.registry import build_embedder
+
+    settings = get(ctx).settings
+    return build_embedder(settings.embedder, threads=settings.embedder_threads)
+
+
+@app.command("kind")
+def eval_kind(
+    ctx: typer.Context, datasets: DatasetsOpt = DEFAULT_DATASETS, as_json: JsonOpt = False
+) -> None:
+    """Kind F1 per class on Mini-BAR: train on one app, test on the other, both ways."""
+    from userloop.eval.kind import run_kind_eval
+
+    _emit(run_kind_eval(_check(datasets), _embedder(ctx)), as_json)
+
+
+@app.command("clustering")
+def eval_clustering(
+    ctx: typer.Context, datasets: DatasetsOpt = DEFAULT_DATASETS, as_json: JsonOpt = False
+) -> None:
+    """Topic clustering ARI, V-measure and nearest-neighbour rate on Mini-BAR clusters."""
+    from userloop.eval.clustering import run_clustering_eval
+
+    _emit(run_clustering_eval(_check(datasets), _embedder(ctx)), as_json)
+
+
+@app.command("duplicates")
+def eval_duplicates(
+    ctx: typer.Context, datasets: DatasetsOpt = DEFAULT_DATASETS, as_json: JsonOpt = False
+) -> None:
+    """Duplicate retrieval recall@1/5/10 on GitBugs Hadoop."""
+    from userloop.eval.duplicates import run_duplicate_eval
+
+    _emit(run_duplicate_eval(_check(datasets), _embedder(ctx)), as_json)
+
+
+@app.command("language")
+def eval_language(
+    ctx: typer.Context, datasets: DatasetsOpt = DEFAULT_DATASETS, as_json: JsonOpt = False
+) -> None:
+    """Language detection accuracy on the VS Code multilingual issues (≥ 20 characters)."""
+    from userloop.eval.language import run_language_eval
+    from userloop.triage.factory import build_language
+
+    detector = build_language(get(ctx).settings).detector
+    _emit(run_language_eval(_check(datasets), detector), as_json)
+
+
+@app.command("crosslingual")
+def eval_crosslingual(
+    ctx: typer.Context, datasets: DatasetsOpt = DEFAULT_DATASETS, as_json: JsonOpt = False
+) -> None:
+    """Cross-lingual retrieval recall@1: find each issue's English translation."""
+    from userloop.eval.language import run_crosslingual_eval
+
+    _emit(run_crosslingual_eval(_check(datasets), _embedder(ctx)), as_json)

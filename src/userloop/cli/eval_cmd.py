@@ -76,7 +76,7 @@ def eval_language(
     from userloop.eval.language import run_language_eval
     from userloop.triage.factory import build_language
 
-    detector = build_language(get(ctx).settings).detector
+    detector = build_language(get(ctx).settings)
     _emit(run_language_eval(_check(datasets), detector), as_json)
 
 

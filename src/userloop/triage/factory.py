@@ -2,34 +2,15 @@
 
 from __future__ import annotations
 
-from importlib import metadata
-
 from userloop.config import Settings
 from userloop.triage.embed.registry import build_embedder
 from userloop.triage.language import LanguageDetector
 from userloop.triage.pipeline import TriageComponents
 
 
-class VersionedLanguage:
-    """The lingua detector with the version the pipeline records."""
-
-    def __init__(self, detector: LanguageDetector, version: str) -> None:
-        self.detector = detector
-        self.version = version
-
-    def resolve(self, client_tag: str | None, text: str) -> tuple[str, str]:
-        tag, source = self.detector.resolve(client_tag, text)
-        return tag, source
-
-
-def build_language(settings: Settings) -> VersionedLanguage:
+def build_language(settings: Settings) -> LanguageDetector:
     languages = [t.strip() for t in settings.triage_languages.split(",") if t.strip()] or None
-    detector = LanguageDetector(languages, settings.language_min_confidence)
-    version = (
-        f"lingua-{metadata.version('lingua-language-detector')}"
-        f":{','.join(detector.languages)}:{settings.language_min_confidence:g}"
-    )
-    return VersionedLanguage(detector, version)
+    return LanguageDetector(languages, settings.language_min_confidence)
 
 
 def build_components(settings: Settings) -> TriageComponents:

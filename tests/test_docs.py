@@ -85,3 +85,11 @@ def test_readme_has_two_commands_and_ci_runs_the_second() -> None:
     assert "userloop demo" in blocks[0]
     assert "pytest" in blocks[1]
     assert blocks[1] in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_every_embedder_name_is_documented() -> None:
+    from userloop.triage.embed.registry import EMBEDDER_NAMES
+
+    text = (DOCS / "triage.md").read_text()
+    for name in EMBEDDER_NAMES:
+        assert f"`{name}`" in text, f"docs/triage.md lacks embedder {name}"

@@ -22,7 +22,7 @@ def build_components(settings: Settings) -> TriageComponents:
     threshold = settings.topic_threshold
     if threshold is None:
         threshold = params.join_threshold
-    space = cluster.TopicSpace()
+    space = cluster.TopicSpace(params, learn=False)
     return TriageComponents(
         language=build_language(settings),
         embedder=build_embedder(settings.embedder, threads=settings.embedder_threads),
@@ -31,5 +31,7 @@ def build_components(settings: Settings) -> TriageComponents:
         topic_threshold=threshold,
         topic_version=f"topics-{params.version}",
         prepare=space.prepare,
+        observe=space.observe,
+        observed=lambda: space.count,
         cluster=lambda vectors: cluster.cluster(vectors, params),
     )

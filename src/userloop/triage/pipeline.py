@@ -37,6 +37,9 @@ class TriageComponents:
     topic_threshold: float
     topic_version: str = "online-1"
     prepare: Prepare = _identity  # how vectors are shaped for topic similarity
+    # Told about every newly embedded vector, e.g. a running mean that `prepare` centres on.
+    observe: Callable[[Vectors], None] | None = None
+    observed: Callable[[], int] | None = None  # how many vectors `observe` has seen
     # Batch clustering used by re-clustering to split topics; the online rule by default.
     cluster: Callable[[Vectors], npt.NDArray[np.int64]] | None = None
 
@@ -134,6 +137,15 @@ class TriagePipeline:
         model = self.versions["embedding"]
         if not self.index.loaded:
             self.index.load(store.topics.centroids(conn, model))
+            if self.c.observe and self.c.observed and not self.c.observed():
+                # A fresh process: rebuild the topic space from every stored vector.
+                _ids, stored = store.triage.vectors_after(conn, model, 0)
+                if len(stored):
+                    self.c.observe(stored)
+        if self.c.observe and c.embedded:
+            self.c.observe(
+                np.vstack([c.vectors[k] for k, i in enumerate(items) if i.id in c.embedded])
+            )
         store.triage.save_vectors(
             conn, model, {i.id: c.vectors[k] for k, i in enumerate(items) if i.id in c.embedded}
         )

@@ -1,6 +1,8 @@
 """Online topic assignment: an in-process index of topic centroids, rebuilt from the store and
-updated as items join. A new item joins the most similar topic above the threshold, else it
-opens a new topic."""
+updated as items join. A new item joins the topic with the highest mean similarity to its
+members (the dot product with the unnormalised mean of their prepared vectors) when that mean
+reaches the threshold, else it opens a new topic: the average-linkage rule of the batch
+clusterer, applied online."""
 
 from __future__ import annotations
 
@@ -17,16 +19,15 @@ class _ProductTopics:
     ids: list[int] = field(default_factory=list)
     sums: list[F32] = field(default_factory=list)  # sum of member vectors
     sizes: list[int] = field(default_factory=list)
-    matrix: F32 | None = None  # normalised centroids, rebuilt lazily
+    matrix: F32 | None = None  # mean member vectors, rebuilt lazily
 
-    def normalised(self) -> F32:
+    def means(self) -> F32:
         if self.matrix is None:
             if not self.sums:
                 self.matrix = np.zeros((0, 0), dtype=np.float32)
             else:
                 stacked = np.vstack(self.sums).astype(np.float32)
-                norms = np.linalg.norm(stacked, axis=1, keepdims=True)
-                self.matrix = stacked / np.maximum(norms, 1e-12)
+                self.matrix = stacked / np.asarray(self.sizes, dtype=np.float32)[:, None]
         return self.matrix
 
 
@@ -63,7 +64,7 @@ class TopicIndex:
         p = self._products.get(product_id)
         if p is None or not p.ids:
             return []
-        sims = p.normalised() @ vector
+        sims = p.means() @ vector
         k = min(k, len(p.ids))
         order = np.argsort(-sims)[:k]
         return [(p.ids[i], float(sims[i])) for i in order]
@@ -102,22 +103,24 @@ class TopicIndex:
 
 
 def greedy_cluster(vectors: F32, threshold: float) -> npt.NDArray[np.int64]:
-    """The online rule applied to a batch in order: join the nearest centroid at or above
-    `threshold`, else start a cluster. The fallback when no batch clusterer is configured."""
+    """The online rule applied to a batch in order: join the cluster with the highest mean
+    similarity at or above `threshold`, else start one. The fallback batch clusterer."""
     labels = np.zeros(len(vectors), dtype=np.int64)
     sums: list[F32] = []
+    counts: list[int] = []
     for i, v in enumerate(vectors):
         best, best_sim = -1, threshold
         if sums:
-            cents = np.vstack(sums)
-            sims = (cents @ v) / np.maximum(np.linalg.norm(cents, axis=1), 1e-12)
+            sims = (np.vstack(sums) @ v) / np.asarray(counts, dtype=np.float32)
             j = int(np.argmax(sims))
             if sims[j] >= best_sim:
                 best = j
         if best < 0:
             sums.append(v.astype(np.float32).copy())
+            counts.append(1)
             labels[i] = len(sums) - 1
         else:
             sums[best] = sums[best] + v
+            counts[best] += 1
             labels[i] = best
     return labels

@@ -69,8 +69,8 @@ def _merge_pass(
             continue
         ids = [t[0] for t in topics]
         sizes = {t[0]: t[1] for t in topics}
+        # Mean similarity between the two topics' members: the average-linkage criterion.
         matrix = np.vstack([t[2] for t in topics]).astype(np.float32)
-        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
         sims = matrix @ matrix.T
         pairs = [
             (float(sims[i, j]), ids[i], ids[j])

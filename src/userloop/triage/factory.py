@@ -18,7 +18,9 @@ def build_components(settings: Settings) -> TriageComponents:
     from userloop.triage.sentiment import SentimentModel
     from userloop.triage.topics import cluster
 
-    params = cluster.DEFAULT
+    # Vectors only online: the lexical channel needs each item's text wherever vectors are
+    # prepared; BENCHMARKS.md gives both variants' quality.
+    params = cluster.VECTORS_ONLY
     threshold = settings.topic_threshold
     if threshold is None:
         threshold = params.join_threshold

@@ -1,0 +1,1 @@
+"""Topics: clustering feedback across languages, and how topics are summarised."""

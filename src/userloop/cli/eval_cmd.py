@@ -26,8 +26,9 @@ def _check(datasets: Path) -> Path:
     return datasets
 
 
-def _emit(result: Any, as_json: bool) -> None:
-    if as_json:
+def _emit(result: Any, as_json: bool, *, printed: bool = True) -> None:
+    """Runners that print their own report show JSON only on request; the others always."""
+    if as_json or not printed:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
 
 
@@ -65,7 +66,7 @@ def eval_duplicates(
     """Duplicate retrieval recall@1/5/10 on GitBugs Hadoop."""
     from userloop.eval.duplicates import run_duplicate_eval
 
-    _emit(run_duplicate_eval(_check(datasets), _embedder(ctx)), as_json)
+    _emit(run_duplicate_eval(_check(datasets), _embedder(ctx)), as_json, printed=False)
 
 
 @app.command("language")
@@ -77,7 +78,7 @@ def eval_language(
     from userloop.triage.factory import build_language
 
     detector = build_language(get(ctx).settings)
-    _emit(run_language_eval(_check(datasets), detector), as_json)
+    _emit(run_language_eval(_check(datasets), detector), as_json, printed=False)
 
 
 @app.command("crosslingual")
@@ -87,4 +88,4 @@ def eval_crosslingual(
     """Cross-lingual retrieval recall@1: find each issue's English translation."""
     from userloop.eval.language import run_crosslingual_eval
 
-    _emit(run_crosslingual_eval(_check(datasets), _embedder(ctx)), as_json)
+    _emit(run_crosslingual_eval(_check(datasets), _embedder(ctx)), as_json, printed=False)

@@ -218,3 +218,19 @@ def test_similar_topics_answer_in_the_askers_language(
     near = triage.similar.items(source="t", external_id="b2", k=3)
     assert ids["b2"] not in [n.feedback_id for n in near]
     assert {n.feedback_id for n in near[:3]} == {ids["b1"], ids["b3"], ids["b4"]}
+
+
+def test_kind_corrections_show_at_once_and_become_training_labels(
+    triage: Triage, store: Store, settings: Settings
+) -> None:
+    ids = load(store, settings)
+    triage.drain()
+    triage.correct_kind(ids["b1"], "question", actor="li")
+    with store.read() as conn:
+        result = store.triage.get(conn, ids["b1"])
+    assert result is not None and result.kind == "question"
+    assert triage.corrections() == [(REPORTS[0][1], "question")]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        triage.correct_kind(ids["b1"], "rant", actor="li")
+    with pytest.raises(LookupError):
+        triage.correct_kind(999_999, "bug", actor="li")

@@ -12,7 +12,14 @@ from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from userloop.domain.entities import TriageResult
 from userloop.store.dialect import upsert
-from userloop.store.tables import builds, device_models, embeddings, feedback, triage
+from userloop.store.tables import (
+    builds,
+    device_models,
+    embeddings,
+    feedback,
+    kind_corrections,
+    triage,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +231,36 @@ class TriageRepo:
                 feedback.c.product_id == product_id
             )
         return [(a, b, bool(c)) for a, b, c in conn.execute(query.order_by(triage.c.feedback_id))]
+
+    # -- staff corrections of kind (training labels) ---------------------------------------
+
+    def correct_kind(self, conn: Connection, feedback_id: int, kind: str, actor: str) -> None:
+        upsert(
+            conn,
+            kind_corrections,
+            [
+                {
+                    "feedback_id": feedback_id,
+                    "kind": kind,
+                    "corrected_by": actor,
+                    "corrected_at": datetime.now(UTC),
+                }
+            ],
+            ["feedback_id"],
+            ["kind", "corrected_by", "corrected_at"],
+        )
+        conn.execute(update(triage).where(triage.c.feedback_id == feedback_id).values(kind=kind))
+
+    def corrections(self, conn: Connection) -> list[tuple[str, str]]:
+        """(text, kind) of every staff correction, oldest first."""
+        return [
+            (text_, kind)
+            for text_, kind in conn.execute(
+                select(feedback.c.text, kind_corrections.c.kind)
+                .join(feedback, feedback.c.id == kind_corrections.c.feedback_id)
+                .order_by(kind_corrections.c.corrected_at)
+            )
+        ]
 
     # -- embeddings -------------------------------------------------------------------------
 

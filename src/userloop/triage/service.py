@@ -11,6 +11,7 @@ from userloop.config import Settings
 from userloop.store import Store
 from userloop.triage.pipeline import TriageComponents, TriagePipeline
 from userloop.triage.similar import SimilarService
+from userloop.triage.stages import KINDS
 from userloop.triage.topics.recluster import ReclusterReport, recluster
 from userloop.triage.topics.service import TopicService
 
@@ -71,6 +72,23 @@ class Triage:
         while self.topics.refresh(500):
             pass
         return total
+
+    def correct_kind(self, feedback_id: int, kind: str, actor: str) -> None:
+        """A person's verdict on an item's kind: shown at once, kept as a training label for
+        `userloop model train-kind`."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+        with self.store.write() as conn:
+            if self.store.feedback.get(conn, feedback_id) is None:
+                raise LookupError(f"no feedback {feedback_id}")
+            self.store.triage.correct_kind(conn, feedback_id, kind, actor)
+            self.store.audit.record(
+                conn, actor, "feedback.kind", f"feedback:{feedback_id}", {"kind": kind}
+            )
+
+    def corrections(self) -> list[tuple[str, str]]:
+        with self.store.read() as conn:
+            return self.store.triage.corrections(conn)
 
     def recluster(self) -> ReclusterReport:
         report = recluster(self.store, self.pipeline, self.components.cluster_fn())

@@ -1,0 +1,212 @@
+"""Sentiment: a score in [-1, 1] per feedback item.
+
+The text score is a ridge regression over the sentence embedding, trained on star ratings as
+weak labels, ``(stars - 3) / 2`` (1 star = -1, 3 stars = 0, 5 stars = +1), and clipped to
+[-1, 1]. Inference is one dot product in numpy; so is training (closed form).
+
+When the item carries a star rating, the score blends both (:func:`combine`):
+``0.75 * (rating - 3) / 2 + 0.25 * text_score``. The rating is the reporter's own judgement
+and exactly what the text score was trained to guess, so it dominates; the text moves the
+score within a star level (a 4-star "great, but the sync fails daily" ends lower than a
+4-star "great"). Without a rating the text score is the sentiment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from userloop.triage.embed.base import Embedder, Vectors
+from userloop.triage.features import fit_ridge, stratified_folds
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+DEFAULT_SENTIMENT_MODEL = MODELS_DIR / "sentiment.npz"
+
+#: Weight of the star rating in :func:`combine` (the text score gets the rest).
+RATING_WEIGHT = 0.75
+_ALPHA_GRID = (1.0, 3.0, 10.0, 30.0)
+_FORMAT = 1
+
+F32 = npt.NDArray[np.float32]
+
+
+class SentimentModelError(ValueError):
+    """A sentiment model file is missing, malformed, or does not fit the vectors given."""
+
+
+def rating_score(rating: int) -> float:
+    """A 1-5 star rating on the [-1, 1] scale: ``(rating - 3) / 2``."""
+    if not 1 <= rating <= 5:
+        raise ValueError(f"rating must be 1..5, got {rating}")
+    return (rating - 3) / 2
+
+
+def combine(rating: int | None, model_score: float, rating_weight: float = RATING_WEIGHT) -> float:
+    """The sentiment of an item: the text score, blended with the rating when there is one."""
+    if rating is None:
+        return float(np.clip(model_score, -1.0, 1.0))
+    mixed = rating_weight * rating_score(rating) + (1.0 - rating_weight) * model_score
+    return float(np.clip(mixed, -1.0, 1.0))
+
+
+@dataclass(frozen=True)
+class SentimentModel:
+    """A linear text score over embeddings of ``embedder`` (``name@version``)."""
+
+    weights: F32  # (dim,)
+    bias: float
+    embedder: str
+    rating_weight: float = RATING_WEIGHT
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def dim(self) -> int:
+        return int(self.weights.shape[0])
+
+    @property
+    def version(self) -> str:
+        """``sentiment-`` and a digest of the weights and blend: changes whenever a score would."""
+        h = hashlib.sha256(np.ascontiguousarray(self.weights, dtype=np.float32).tobytes())
+        h.update(f"{float(np.float32(self.bias))!r}|{self.rating_weight!r}".encode())
+        return f"sentiment-{h.hexdigest()[:12]}"
+
+    def text_scores(self, vectors: Vectors) -> F32:
+        """The text score of each vector, in [-1, 1]: ``(n,)``."""
+        v = np.asarray(vectors, dtype=np.float32)
+        if v.ndim != 2 or v.shape[1] != self.dim:
+            raise SentimentModelError(
+                f"sentiment model expects {self.dim}-dim vectors from {self.embedder}, "
+                f"got shape {v.shape}"
+            )
+        out: F32 = np.clip(v @ self.weights + np.float32(self.bias), -1.0, 1.0).astype(np.float32)
+        return out
+
+    def predict(
+        self, texts: Sequence[str], vectors: Vectors, ratings: Sequence[int | None]
+    ) -> list[float]:
+        """One score in [-1, 1] per text; ``ratings`` (1-5 stars or None) are blended in."""
+        if not len(texts) == len(vectors) == len(ratings):
+            raise SentimentModelError(
+                f"{len(texts)} texts, {len(vectors)} vectors and {len(ratings)} ratings"
+            )
+        if len(texts) == 0:
+            return []
+        scores = self.text_scores(vectors)
+        return [
+            combine(r, float(s), self.rating_weight) for r, s in zip(ratings, scores, strict=True)
+        ]
+
+    # ---------- persistence ----------
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``path`` (.npz arrays) and the same name with ``.json`` (metadata)."""
+        npz = Path(path).with_suffix(".npz")
+        npz.parent.mkdir(parents=True, exist_ok=True)
+        with npz.open("wb") as f:
+            np.savez_compressed(
+                f,
+                weights=self.weights.astype(np.float32),
+                bias=np.array([self.bias], dtype=np.float32),
+            )
+        meta = {
+            **self.meta,
+            "format": _FORMAT,
+            "version": self.version,
+            "embedder": self.embedder,
+            "dim": self.dim,
+            "rating_weight": self.rating_weight,
+        }
+        npz.with_suffix(".json").write_text(
+            json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+        return npz
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> SentimentModel:
+        """The model at ``path`` (.npz with its .json beside it), or the shipped one."""
+        npz = Path(path) if path is not None else DEFAULT_SENTIMENT_MODEL
+        meta_path = npz.with_suffix(".json")
+        if not npz.is_file() or not meta_path.is_file():
+            raise SentimentModelError(f"no sentiment model at {npz} (and {meta_path.name})")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format") != _FORMAT:
+            raise SentimentModelError(f"{meta_path}: unsupported format {meta.get('format')!r}")
+        with np.load(npz, allow_pickle=False) as arrays:
+            weights = np.asarray(arrays["weights"], dtype=np.float32)
+            bias = float(np.asarray(arrays["bias"], dtype=np.float32)[0])
+        model = cls(
+            weights=weights,
+            bias=bias,
+            embedder=str(meta["embedder"]),
+            rating_weight=float(meta.get("rating_weight", RATING_WEIGHT)),
+            meta={k: v for k, v in meta.items() if k not in _DERIVED_META},
+        )
+        if meta.get("version") not in (None, model.version):
+            raise SentimentModelError(f"{npz}: arrays do not match the version in its .json")
+        return model
+
+
+_DERIVED_META = frozenset({"format", "version", "embedder", "dim", "rating_weight"})
+
+
+def train_sentiment(
+    texts: Sequence[str],
+    ratings: Sequence[int],
+    embedder: Embedder | None,
+    *,
+    vectors: Vectors | None = None,
+    alpha_grid: Sequence[float] = _ALPHA_GRID,
+    folds: int = 5,
+    seed: int = 0,
+    embedder_id: str | None = None,
+    description: str = "",
+) -> SentimentModel:
+    """Ridge regression of ``(rating - 3) / 2`` on embeddings of ``texts``.
+
+    The penalty ``alpha`` is the one of ``alpha_grid`` with the lowest ``folds``-fold
+    cross-validated squared error on these data (seeded: the same data give the same model).
+    """
+    if len(texts) != len(ratings):
+        raise SentimentModelError(f"{len(texts)} texts but {len(ratings)} ratings")
+    if vectors is None:
+        if embedder is None:
+            raise SentimentModelError("train_sentiment needs an embedder or vectors")
+        vectors = embedder.embed(list(texts))
+    x = np.asarray(vectors, dtype=np.float32)
+    if x.ndim != 2 or x.shape[0] != len(texts):
+        raise SentimentModelError(f"vectors must be ({len(texts)}, dim), got {x.shape}")
+    if embedder_id is None:
+        embedder_id = f"{embedder.name}@{embedder.version}" if embedder is not None else "unknown"
+    y = np.array([rating_score(r) for r in ratings], dtype=np.float64)
+    k = max(2, min(folds, len(y) // 2))
+    fold = stratified_folds(y > 0, k, seed)
+    errors: dict[float, float] = {}
+    for alpha in alpha_grid:
+        pred = np.empty(len(y))
+        for f in range(k):
+            test = fold == f
+            w, b = fit_ridge(x[~test], y[~test], alpha)
+            pred[test] = np.clip(x[test] @ w + b, -1.0, 1.0)
+        errors[alpha] = float(np.mean((pred - y) ** 2))
+    alpha = min(alpha_grid, key=lambda a: (errors[a], -a))
+    w, b = fit_ridge(x, y, alpha)
+    meta = {
+        "training": {
+            "description": description,
+            "texts": len(texts),
+            "target": "(stars - 3) / 2",
+            "seed": seed,
+            "folds": k,
+            "alpha": alpha,
+            "cv_mse": {str(a): round(e, 4) for a, e in errors.items()},
+        }
+    }
+    return SentimentModel(w.astype(np.float32), float(b), embedder_id, RATING_WEIGHT, meta)

@@ -1,0 +1,297 @@
+"""Kind classification: the shipped head on sentences written for these tests (several
+languages), shapes, determinism, the primary-kind rule, save/load, and training from scratch
+on a tiny synthetic set. No data set is read here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from userloop.triage.classify import (
+    DEFAULT_KIND_MODEL,
+    KindModel,
+    KindModelError,
+    load_seed_examples,
+    targets_matrix,
+    train_kind,
+)
+from userloop.triage.embed.base import Vectors
+from userloop.triage.embed.hashing import HashingEmbedder
+from userloop.triage.embed.use_m3 import UseM3Embedder
+from userloop.triage.features import hash_texts, sigmoid
+from userloop.triage.stages import KINDS
+
+# Written for these tests (not among the seed examples the head was trained on).
+BUGS = {
+    "en": "The app freezes on the loading screen since yesterday's update and then closes.",
+    "fr": "Depuis la dernière mise à jour, l'appli plante dès que je lance une activité.",
+    "zh": "更新之后应用一打开就闪退，根本没法用。",
+    "ru": "После обновления приложение вылетает сразу при запуске.",
+    "nl": "Sinds de update crasht de app meteen bij het opstarten.",
+}
+FEATURES = {
+    "en": "Please add an option to set a monthly distance goal.",
+    "fr": "Ce serait super d'ajouter un objectif de distance mensuel.",
+    "zh": "希望增加每月运动距离目标的设置。",
+    "ru": "Добавьте, пожалуйста, возможность ставить цель по дистанции на месяц.",
+    "nl": "Voeg alsjeblieft een maandelijks afstandsdoel toe.",
+}
+PRAISE = {
+    "en": "Love it, great app!",
+    "fr": "Génial, j'adore cette appli !",
+    "zh": "非常好用，我很喜欢！",
+    "ru": "Классное приложение, очень нравится!",
+    "nl": "Heerlijke app, ik ben er blij mee!",
+}
+QUESTIONS = {
+    "en": "How do I connect the watch to a second phone?",
+    "fr": "Comment connecter la montre à un deuxième téléphone ?",
+    "zh": "请问手表怎么连接第二部手机？",
+    "ru": "Как подключить часы ко второму телефону?",
+    "nl": "Hoe koppel ik het horloge aan een tweede telefoon?",
+}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KindModel:
+    return KindModel.load()
+
+
+@pytest.fixture(scope="module")
+def use_m3() -> UseM3Embedder:
+    return UseM3Embedder(threads=2)
+
+
+def _unit(n: int, dim: int, seed: int = 0) -> Vectors:
+    v = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    out: Vectors = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
+# ---------- the shipped model ----------
+
+
+def test_shipped_model_files_are_small_numbers_only(shipped: KindModel) -> None:
+    assert shipped.classes == KINDS
+    assert shipped.version.startswith("kind-")
+    assert shipped.embedder.startswith("use-m3@")
+    assert shipped.dim == 512
+    assert DEFAULT_KIND_MODEL.stat().st_size < 5 * 1024 * 1024
+    with np.load(DEFAULT_KIND_MODEL, allow_pickle=False) as arrays:
+        assert {"bias", "thresholds", "weights"} <= set(arrays.files)
+        # Numbers only: hashed feature indices and weights, never text.
+        assert all(arrays[k].dtype.kind in "fiu" for k in arrays.files)
+    meta = json.loads(DEFAULT_KIND_MODEL.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["version"] == shipped.version
+    assert "Mini-BAR" in meta["training"]["description"]
+    assert set(meta["thresholds"]) == set(KINDS)
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [(BUGS, "bug"), (FEATURES, "feature"), (PRAISE, "praise"), (QUESTIONS, "question")],
+    ids=["bug", "feature", "praise", "question"],
+)
+def test_shipped_model_in_five_languages(
+    shipped: KindModel, use_m3: UseM3Embedder, texts: dict[str, str], expected: str
+) -> None:
+    results = shipped.predict(list(texts.values()), use_m3.embed(list(texts.values())))
+    got = {lang: r.kind for lang, r in zip(texts, results, strict=True)}
+    assert got == dict.fromkeys(texts, expected)
+    for r in results:
+        assert expected in r.labels
+
+
+def test_shipped_model_bug_and_wish_at_once(shipped: KindModel, use_m3: UseM3Embedder) -> None:
+    text = (
+        "The heart rate graph has been empty for a week after the update, please fix it. "
+        "Also, please add a way to export my runs to a spreadsheet."
+    )
+    [r] = shipped.predict([text], use_m3.embed([text]))
+    assert {"bug", "feature"} <= set(r.labels)
+    assert r.kind in ("bug", "feature")
+
+
+def test_predict_shapes_ranges_and_determinism(shipped: KindModel) -> None:
+    vectors = _unit(7, shipped.dim)
+    texts = [f"text {i}" for i in range(7)]
+    first = shipped.predict(texts, vectors)
+    again = shipped.predict(texts, vectors.copy())
+    assert first == again
+    assert len(first) == 7
+    for r in first:
+        assert tuple(r.scores) == KINDS
+        assert all(0.0 <= s <= 1.0 for s in r.scores.values())
+        assert r.kind in KINDS
+        assert set(r.labels) <= set(KINDS)
+    assert shipped.scores(texts, vectors).shape == (7, len(KINDS))
+    assert shipped.predict([], np.zeros((0, shipped.dim), dtype=np.float32)) == []
+
+
+def test_predict_rejects_vectors_of_another_size(shipped: KindModel) -> None:
+    with pytest.raises(KindModelError, match="512-dim"):
+        shipped.predict(["x"], _unit(1, 64))
+    with pytest.raises(KindModelError):
+        shipped.predict(["x", "y"], _unit(1, shipped.dim))
+
+
+# ---------- the decision rule ----------
+
+
+def _manual(bias: list[float], thresholds: list[float]) -> KindModel:
+    return KindModel(
+        classes=KINDS,
+        weights=np.zeros((len(KINDS), 4), dtype=np.float32),
+        bias=np.array(bias, dtype=np.float32),
+        thresholds=np.array(thresholds, dtype=np.float32),
+        embedder="test@1",
+    )
+
+
+def test_primary_kind_prefers_actionable_labels() -> None:
+    # bug, praise and other above threshold, praise furthest: the bug still comes first
+    m = _manual([0.5, -3.0, -3.0, 4.0, 0.1], [0.5, 0.5, 0.5, 0.5, 0.5])
+    [r] = m.predict(["x"], np.zeros((1, 4), dtype=np.float32))
+    assert r.labels == ("bug", "praise", "other")
+    assert r.kind == "bug"
+    # bug and feature: the one further above its own threshold
+    m = _manual([1.0, 1.0, -3.0, -3.0, -3.0], [0.7, 0.5, 0.5, 0.5, 0.5])
+    [r] = m.predict(["x"], np.zeros((1, 4), dtype=np.float32))
+    assert r.labels == ("bug", "feature")
+    assert r.kind == "feature"
+    # a question beats praise
+    m = _manual([-3.0, -3.0, 0.3, 2.0, -3.0], [0.5] * 5)
+    [r] = m.predict(["x"], np.zeros((1, 4), dtype=np.float32))
+    assert r.kind == "question"
+
+
+def test_no_label_gives_the_kind_closest_to_its_threshold() -> None:
+    m = _manual([-3.0, -1.0, -3.0, -3.0, -2.0], [0.5] * 5)
+    [r] = m.predict(["x"], np.zeros((1, 4), dtype=np.float32))
+    assert r.labels == ()
+    assert r.kind == "feature"
+
+
+# ---------- training, saving, loading ----------
+
+SYNTHETIC = {
+    "bug": [
+        "the {} crashes when I open it",
+        "{} stopped working after the update",
+        "error every time I use the {}",
+        "the {} freezes and restarts",
+    ],
+    "feature": [
+        "please add a {} option",
+        "I wish the {} had more settings",
+        "would be nice to have a {} mode",
+        "suggestion: support for the {}",
+    ],
+    "question": [
+        "how do I use the {}?",
+        "where is the {}?",
+        "can I change the {}?",
+        "what does the {} do?",
+    ],
+    "praise": [
+        "love the {}, great job",
+        "the {} is excellent",
+        "amazing {}, thank you",
+        "the {} works perfectly, five stars",
+    ],
+    "other": ["my {} arrived", "bought a {} today", "{}", "hello {}"],
+}
+NOUNS = ["camera", "battery", "screen", "widget", "keyboard", "map"]
+
+
+def _synthetic() -> tuple[list[str], list[str]]:
+    texts, kinds = [], []
+    for kind, templates in SYNTHETIC.items():
+        for t in templates:
+            for noun in NOUNS:
+                texts.append(t.format(noun))
+                kinds.append(kind)
+    return texts, kinds
+
+
+def test_train_on_tiny_synthetic_set_then_round_trip(tmp_path: Path) -> None:
+    texts, kinds = _synthetic()
+    embedder = HashingEmbedder(256)
+    model = train_kind(texts, kinds, embedder, c_grid=(1.0, 10.0), folds=3)
+    assert model.embedder == f"hashing@{embedder.version}"
+    assert model.classes == KINDS
+    vectors = embedder.embed(texts)
+    results = model.predict(texts, vectors)
+    accuracy = np.mean([r.kind == k for r, k in zip(results, kinds, strict=True)])
+    assert accuracy >= 0.9
+    # deterministic: the same data give the same model
+    assert train_kind(texts, kinds, embedder, c_grid=(1.0, 10.0), folds=3).version == (
+        model.version
+    )
+
+    path = model.save(tmp_path / "custom.npz")
+    assert path.with_suffix(".json").is_file()
+    loaded = KindModel.load(path)
+    assert loaded.version == model.version
+    assert loaded.predict(texts, vectors) == results
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert meta["training"]["per_class"]["bug"]["positives"] == len(texts) // 5
+    # no training text is stored anywhere
+    blob = path.read_bytes() + path.with_suffix(".json").read_bytes()
+    assert b"crashes" not in blob and b"camera" not in blob
+
+
+def test_lexical_residual_is_the_sparse_product_of_hashed_words() -> None:
+    texts, kinds = _synthetic()
+    embedder = HashingEmbedder(64)
+    model = train_kind(texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=1 << 12)
+    assert model.lexical_buckets == 1 << 12
+    assert 0 < len(model.lexical_index) <= 1 << 12
+    dense = np.zeros((1 << 12, len(KINDS)), dtype=np.float32)
+    dense[model.lexical_index] = model.lexical_weights.T
+    probe = [*texts[:5], "a text with words never seen", "", "升级后闪退"]
+    v = embedder.embed(probe)
+    logits = v @ model.weights.T + model.bias + hash_texts(probe, 1 << 12).dot(dense)
+    np.testing.assert_allclose(model.scores(probe, v), sigmoid(logits), rtol=1e-5, atol=1e-6)
+    # without the residual the head is the embedding part alone
+    plain = train_kind(texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=0)
+    assert plain.lexical_buckets == 0 and plain.lexical_weights.size == 0
+    np.testing.assert_allclose(plain.weights, model.weights)
+
+
+def test_train_with_unknowns_and_a_missing_class() -> None:
+    texts, kinds = _synthetic()
+    labels = [{"bug": k == "bug", "feature": k == "feature" or None} for k in kinds]
+    model = train_kind(texts, labels, HashingEmbedder(128), c_grid=(1.0,), folds=3)
+    fits = model.meta["training"]["per_class"]
+    assert fits["feature"]["negatives"] == 0 and fits["feature"]["fitted"] == 0
+    assert fits["question"]["fitted"] == 0
+    # an unfitted kind never fires
+    r = model.predict(texts, HashingEmbedder(128).embed(texts))
+    assert not any("question" in x.labels or "feature" in x.labels for x in r)
+
+
+def test_targets_matrix() -> None:
+    y = targets_matrix(["bug", {"feature": True, "praise": None, "other": False}])
+    assert y.tolist() == [[1, 0, 0, 0, 0], [-1, 1, -1, -1, 0]]
+    with pytest.raises(KindModelError, match="unknown kind"):
+        targets_matrix(["complaint"])
+
+
+def test_load_errors(tmp_path: Path) -> None:
+    with pytest.raises(KindModelError, match="no kind model"):
+        KindModel.load(tmp_path / "missing.npz")
+
+
+def test_seed_examples_cover_every_kind_and_language() -> None:
+    seeds = load_seed_examples()
+    assert 100 <= len(seeds) <= 300
+    assert {k for _, k, _ in seeds} == set(KINDS)
+    assert {lang for _, _, lang in seeds} == {"en", "zh-Hans", "ru", "nl", "fr"}
+    # the test sentences above are not training examples
+    seed_texts = {t for t, _, _ in seeds}
+    for group in (BUGS, FEATURES, PRAISE, QUESTIONS):
+        assert not seed_texts & set(group.values())

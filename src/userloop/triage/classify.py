@@ -67,8 +67,10 @@ KindResult = KindPrediction
 #: kind -> True / False / None (None or a missing kind: unknown, left out of that kind's fit).
 KindTarget = str | Mapping[str, bool | None]
 
-# Tiers of the primary kind: the first tier holding a label wins.
-_TIERS: tuple[tuple[str, ...], ...] = (("bug", "feature"), ("question",), ("praise", "other"))
+# Tiers of the primary kind: the first tier holding a label wins, and within it the label
+# furthest above its threshold. Questions compete with bugs and wishes: Mini-BAR calls many
+# how-to questions problem reports, so a tier of their own below bugs buried them.
+_TIERS: tuple[tuple[str, ...], ...] = (("bug", "feature", "question"), ("praise", "other"))
 _C_GRID = (0.5, 2.0, 8.0)
 _MIN_POSITIVES = 2  # a kind with fewer positives (or negatives) is not fitted: it never fires
 LEXICAL_BUCKETS = 1 << 18

@@ -11,8 +11,9 @@ HEADER = """# Settings
 Every setting can be given as a `USERLOOP_*` environment variable or in a TOML file passed
 with `userloop --config FILE` (or named by `USERLOOP_CONFIG`), either at the top level or in a
 `[userloop]` table. Precedence, highest first: command-line options (such as `--database-url`),
-environment variables, the TOML file, the defaults. `userloop settings` prints the values in force.
-An unknown key in the file, or a value of the wrong type, stops the program with a message naming it.
+environment variables, the TOML file, the defaults. `userloop settings` prints the values in
+force. An unknown key in the file, or a value of the wrong type, stops the program with a
+message naming it.
 
 ```toml
 [userloop]

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 REPORTS = {
     "zh-battery": "手机更新以后电池掉电特别快,晚上充满电早上起来就只剩一半了。",
-    "ru-battery": "После обновления телефон очень быстро разряжается, за ночь теряет половину заряда.",
+    "ru-battery": "После обновления телефон быстро разряжается, за ночь теряет половину заряда.",
     "en-battery": "Since the update my battery drains really fast, half gone overnight.",
     "nl-battery": "Sinds de update loopt mijn accu razendsnel leeg, 's nachts de helft kwijt.",
     "zh-camera": "打开相机切换到夜景模式,应用马上就闪退了。",

@@ -101,5 +101,7 @@ def components(threshold: float = 0.6, **changes: object) -> TriageComponents:
     return c
 
 
-def fake_triage(store: Store, settings: Settings, **changes: object) -> Triage:
-    return Triage(store, settings, components(**changes))
+def fake_triage(
+    store: Store, settings: Settings, threshold: float = 0.6, **changes: object
+) -> Triage:
+    return Triage(store, settings, components(threshold, **changes))

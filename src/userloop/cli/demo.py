@@ -79,7 +79,7 @@ def demo(
         f"userloop demo at http://{host}:{port}/  (API: http://{host}:{port}/api/docs)"
     )
     uvicorn.run(
-        create_app(settings, services.store),
+        create_app(settings, services.store, services.triage, worker=settings.serve_worker),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),

@@ -16,12 +16,12 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address [setting: host]")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port [setting: port]")] = None,
 ) -> None:
-    """Serve the API (and, later, the portal and console)."""
+    """Serve the API, with a triage worker thread unless `serve_worker` is off."""
     cli = get(ctx)
     services = cli.services()
     settings = services.settings
     host = host or settings.host
     port = port or settings.port
     cli.console.print(f"userloop serving on http://{host}:{port}/  (API docs: /api/docs)")
-    app = create_app(settings, services.store)
+    app = create_app(settings, services.store, services.triage, worker=settings.serve_worker)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

@@ -169,6 +169,13 @@ def test_primary_kind_prefers_actionable_labels() -> None:
     m = _manual([-3.0, -3.0, 0.3, 2.0, -3.0], [0.5] * 5)
     [r] = m.predict(["x"], np.zeros((1, 4), dtype=np.float32))
     assert r.kind == "question"
+    # bug and question: the one further above its own threshold
+    m = _manual([1.0, -3.0, 0.3, -3.0, -3.0], [0.5] * 5)
+    [r] = m.predict(["x"], np.zeros((1, 4), dtype=np.float32))
+    assert (r.labels, r.kind) == (("bug", "question"), "bug")
+    m = _manual([0.2, -3.0, 2.0, -3.0, -3.0], [0.5] * 5)
+    [r] = m.predict(["x"], np.zeros((1, 4), dtype=np.float32))
+    assert (r.labels, r.kind) == (("bug", "question"), "question")
 
 
 def test_no_label_gives_the_kind_closest_to_its_threshold() -> None:

@@ -23,10 +23,11 @@ their weights; no text) and a ``.json`` of metadata beside it (classes, embedder
 data description, metrics). The shipped model lives in ``triage/models/`` and is rebuilt by
 ``scripts/train_models.py``.
 
-Primary kind: among the kinds above their threshold, an actionable one first (``bug`` or
-``feature``, whichever is further above its threshold in log-odds), then ``question``, then
-``praise`` or ``other`` (further above); when no kind reaches its threshold, the kind closest
-to its threshold.
+Primary kind: among the kinds above their threshold, one that asks for an answer first
+(``bug``, ``feature`` or ``question``, whichever is furthest above its own threshold in
+log-odds), else ``praise`` or ``other`` (furthest above); when no kind reaches its threshold,
+the kind closest to its threshold. So "great app, but the sync fails" is a bug with a praise
+label, and "is there a dark mode?" whichever of feature and question is the clearer.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def recluster(
             t for pair in report.split for t in pair
         }
         for topic_id in touched:
-            _recompute(store, pipeline, conn, topic_id, model)
+            recompute_centroid(store, pipeline, conn, topic_id, model)
     pipeline.index.clear()
     return report
 
@@ -139,7 +139,7 @@ def _split_pass(
             report.split.append((topic_id, new_id))
 
 
-def _recompute(
+def recompute_centroid(
     store: Store, pipeline: TriagePipeline, conn: Connection, topic_id: int, model: str
 ) -> None:
     ids = store.triage.members(conn, topic_id)

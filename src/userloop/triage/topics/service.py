@@ -17,6 +17,7 @@ from userloop.domain.enums import TopicStatus
 from userloop.store import Store
 from userloop.triage.pipeline import TriagePipeline
 from userloop.triage.topics import summary
+from userloop.triage.topics.recluster import recompute_centroid
 
 log = logging.getLogger(__name__)
 
@@ -205,12 +206,4 @@ class TopicService:
         return self.store.topics.product_id(conn, topic.id)
 
     def _recompute_centroid(self, conn: Connection, topic_id: int) -> None:
-        ids = self.store.triage.members(conn, topic_id)
-        vectors = self.store.triage.vectors(conn, ids, self.model)
-        if not vectors:
-            self.store.topics.set_centroid(conn, topic_id, None, len(ids), None)
-            return
-        prepared = self.pipeline.c.prepare(np.vstack(list(vectors.values())))
-        self.store.topics.set_centroid(
-            conn, topic_id, prepared.mean(axis=0).astype(np.float32), len(ids), self.model
-        )
+        recompute_centroid(self.store, self.pipeline, conn, topic_id, self.model)

@@ -15,6 +15,7 @@ from userloop.triage.classify import (
     KindModel,
     KindModelError,
     load_seed_examples,
+    seed_examples_digest,
     targets_matrix,
     train_kind,
 )
@@ -88,6 +89,8 @@ def test_shipped_model_files_are_small_numbers_only(shipped: KindModel) -> None:
     assert meta["version"] == shipped.version
     assert "Mini-BAR" in meta["training"]["description"]
     assert set(meta["thresholds"]) == set(KINDS)
+    # trained on the seed examples in this tree (else rerun scripts/train_models.py)
+    assert meta["training"]["seed_examples_sha256"] == seed_examples_digest()
 
 
 @pytest.mark.parametrize(
@@ -100,12 +103,36 @@ def test_shipped_model_in_five_languages(
 ) -> None:
     results = shipped.predict(list(texts.values()), use_m3.embed(list(texts.values())))
     got = {lang: r.kind for lang, r in zip(texts, results, strict=True)}
-    # The expected kind scores highest in every language. Its decision threshold (tuned for
-    # F1 on Mini-BAR) is not always reached: short how-to questions in Chinese and French stay
-    # just under the question threshold, so the primary kind must match in 3 of 5 languages.
+    # The expected kind scores highest in every language, and is the primary kind in all five
+    # (questions, the kind only our seed examples teach: in at least four).
     for r in results:
         assert max(r.scores, key=lambda k: r.scores[k]) == expected, r.scores
-    assert sum(kind == expected for kind in got.values()) >= 3, got
+    need = 4 if expected == "question" else 5
+    assert sum(kind == expected for kind in got.values()) >= need, got
+
+
+# More questions, on topics no seed example covers, some outside the five seed languages.
+# The shipped model makes 7 of these 10 primary kind `question` (the misses are read as a
+# wish or fall just under the question threshold), so the test asks for 6.
+OTHER_QUESTIONS = [
+    "Can I export my data to Strava?",
+    "What does body battery mean?",
+    "Is the app available in Dutch?",
+    "Wie kann ich die Sprache ändern?",
+    "¿Cómo cambio la contraseña?",
+    "请问这个功能在哪里打开？",
+    "Где посмотреть историю тренировок?",
+    "Waar kan ik mijn wachtwoord wijzigen?",
+    "Où trouver l'historique de mes entraînements ?",
+    "How can I delete my account?",
+]
+
+
+def test_shipped_model_on_other_questions(shipped: KindModel, use_m3: UseM3Embedder) -> None:
+    results = shipped.predict(OTHER_QUESTIONS, use_m3.embed(OTHER_QUESTIONS))
+    kinds = [r.kind for r in results]
+    assert kinds.count("question") >= 6, list(zip(OTHER_QUESTIONS, kinds, strict=True))
+    assert "bug" not in kinds and "praise" not in kinds
 
 
 def test_shipped_model_bug_and_wish_at_once(shipped: KindModel, use_m3: UseM3Embedder) -> None:
@@ -305,3 +332,4 @@ def test_seed_examples_cover_every_kind_and_language() -> None:
     seed_texts = {t for t, _, _ in seeds}
     for group in (BUGS, FEATURES, PRAISE, QUESTIONS):
         assert not seed_texts & set(group.values())
+    assert not seed_texts & set(OTHER_QUESTIONS)

@@ -38,7 +38,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from userloop.triage.classify import (
     KindModel,
     KindTarget,
     load_seed_examples,
+    seed_examples_digest,
     train_kind,
 )
 from userloop.triage.embed.base import Embedder, Vectors
@@ -212,7 +213,7 @@ def train_kind_model(
     blocks.append(embed_cached(embedder, rest[: len(rest) - len(corrections)], cache_dir))
     if corrections:
         blocks.append(embedder.embed([c[0] for c in corrections]))
-    return train_kind(
+    model = train_kind(
         ts.texts,
         ts.labels,
         embedder,
@@ -221,6 +222,8 @@ def train_kind_model(
         seed=seed,
         description=ts.description,
     )
+    training = {**model.meta["training"], "seed_examples_sha256": seed_examples_digest()}
+    return replace(model, meta={**model.meta, "training": training})
 
 
 # --- scoring -----------------------------------------------------------------------------

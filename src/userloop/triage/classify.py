@@ -36,6 +36,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -119,7 +120,7 @@ class KindModel:
     def dim(self) -> int:
         return int(self.weights.shape[1])
 
-    @property
+    @cached_property
     def version(self) -> str:
         """``kind-`` and a digest of the arrays and classes: changes whenever a score would."""
         h = hashlib.sha256()
@@ -210,7 +211,9 @@ class KindModel:
             "embedder": self.embedder,
             "dim": self.dim,
             "lexical": {"features": FEATURES_VERSION, "buckets": self.lexical_buckets},
-            "thresholds": {c: float(t) for c, t in zip(self.classes, self.thresholds, strict=True)},
+            "thresholds": {
+                c: round(float(t), 4) for c, t in zip(self.classes, self.thresholds, strict=True)
+            },
         }
         npz.with_suffix(".json").write_text(
             json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
@@ -477,6 +480,11 @@ class _Head:
             oof_all = out_of_fold(self, best_c)
         threshold, f1 = best_threshold(y, sigmoid(oof_all))
         return ClassFit(best_c, threshold, f1, int(y.sum()), int((~y).sum()))
+
+
+def seed_examples_digest(path: Path = SEED_EXAMPLES) -> str:
+    """SHA-256 of the seed examples file, recorded in a model's metadata when it used them."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load_seed_examples(path: Path = SEED_EXAMPLES) -> list[tuple[str, str, str]]:

@@ -1,13 +1,13 @@
 """Shared by the kind and sentiment heads: hashed lexical features and numpy model fitting.
 
-Lexical features (pure numpy, no vocabulary).
-
-A sentence embedding says what a text is *about*; whether it *asks* for something ("would be
-nice", "please add", "pourriez-vous", "希望") or reports a fault is partly carried by a few
-words. These features add that signal without shipping any vocabulary: each token is hashed
-with CRC-32 (stable across processes and machines, unlike Python's salted ``hash``) into one
-of ``n_features`` buckets, like scikit-learn's ``HashingVectorizer(alternate_sign=False)``,
-so a fitted model holds one weight per bucket and no text from its training data.
+Lexical features (pure numpy, no vocabulary), used by the kind head's residual
+(``classify``). A sentence embedding says what a text is *about*; whether it *asks* for
+something ("would be nice", "please add", "pourriez-vous", "希望") or reports a fault is partly
+carried by a few words. These features add that signal without shipping any vocabulary:
+each token is hashed with CRC-32 (stable across processes and machines, unlike Python's
+salted ``hash``) into one of ``n_features`` buckets, like scikit-learn's
+``HashingVectorizer(alternate_sign=False)``, so a fitted model holds one weight per bucket
+and no text from its training data.
 
 Tokens of a text (NFKC-normalised, case-folded):
 

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ class SentimentModel:
     def dim(self) -> int:
         return int(self.weights.shape[0])
 
-    @property
+    @cached_property
     def version(self) -> str:
         """``sentiment-`` and a digest of the weights and blend: changes whenever a score would."""
         h = hashlib.sha256(np.ascontiguousarray(self.weights, dtype=np.float32).tobytes())

@@ -58,8 +58,11 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
-    errors.install(app)
+    from userloop.web.setup import install_web, web_exception
+
+    errors.install(app, web=web_exception)
     app.include_router(api_router)
+    install_web(app, settings, services)
     _document_request_bodies(app)
     return app
 

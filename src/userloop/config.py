@@ -118,6 +118,28 @@ class Settings(BaseSettings):
         description="Run a triage worker thread inside `userloop serve` and `userloop demo`, so "
         "new feedback is triaged within seconds without a separate `userloop worker`.",
     )
+    secure_cookies: bool = Field(
+        True,
+        description="Mark session and language cookies `Secure` (sent over HTTPS only; browsers "
+        "also send them to `localhost`). Turn off only to reach a plain-HTTP server by name or IP.",
+    )
+    session_hours: int = Field(
+        12, ge=1, le=24 * 90, description="How long a staff sign-in lasts, in hours."
+    )
+    portal_submissions_per_hour: int = Field(
+        20,
+        ge=1,
+        description="Most portal submissions accepted per client IP address in an hour; more are "
+        "refused with a localised message. The same limit applies per reporter.",
+    )
+    portal_votes_per_hour: int = Field(
+        60, ge=1, description="Most portal votes accepted per client IP address in an hour."
+    )
+    sign_in_attempts_per_hour: int = Field(
+        10,
+        ge=1,
+        description="Failed console sign-ins allowed per username and per client IP in an hour.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level of the server and jobs."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from userloop.accounts.tokens import TokenService
+from userloop.accounts.users import UserService
 from userloop.config import Settings
 from userloop.intake.service import IntakeService
 from userloop.store import Store
@@ -17,6 +18,7 @@ class Services:
     store: Store
     intake: IntakeService
     tokens: TokenService
+    users: UserService
     triage: Triage
 
     @classmethod
@@ -32,5 +34,6 @@ class Services:
             store=store,
             intake=IntakeService(store, settings),
             tokens=TokenService(store),
+            users=UserService(store),
             triage=triage or Triage(store, settings),
         )

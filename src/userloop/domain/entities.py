@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from userloop.domain.enums import Channel, Experience, Segment, TokenScope
+from userloop.domain.enums import Channel, Experience, Role, Segment, TokenScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,3 +108,26 @@ class Topic:
     languages: dict[str, int]
     builds: dict[str, int]
     models: dict[str, int]
+    fixed_build: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A staff member of the console."""
+
+    id: int
+    username: str
+    role: Role
+    created_at: datetime
+    disabled: bool
+    inbox_seen_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One step of a topic's public status history."""
+
+    at: datetime
+    old: str
+    new: str

@@ -76,3 +76,19 @@ TOPIC_TRANSITIONS: dict[TopicStatus, frozenset[TopicStatus]] = {
     _S.DECLINED: frozenset({_S.NEW, _S.CONFIRMED}),
     _S.DUPLICATE: frozenset({_S.NEW}),
 }
+
+
+class Role(StrEnum):
+    """Staff roles: a viewer reads, a triager also changes topics, an admin also manages users."""
+
+    ADMIN = "admin"
+    TRIAGER = "triager"
+    VIEWER = "viewer"
+
+    @property
+    def can_edit(self) -> bool:
+        return self in (Role.ADMIN, Role.TRIAGER)
+
+    @property
+    def can_admin(self) -> bool:
+        return self is Role.ADMIN

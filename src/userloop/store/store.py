@@ -18,6 +18,8 @@ from userloop.store.reporter_repo import ReporterRepo
 from userloop.store.token_repo import TokenRepo
 from userloop.store.topic_repo import TopicRepo
 from userloop.store.triage_repo import TriageRepo
+from userloop.store.user_repo import UserRepo
+from userloop.store.vote_repo import VoteRepo
 
 
 class Store:
@@ -36,6 +38,8 @@ class Store:
         self.audit = AuditRepo()
         self.triage = TriageRepo()
         self.topics = TopicRepo()
+        self.users = UserRepo()
+        self.votes = VoteRepo()
         self.dimensions = Dimensions(self.write)
         self._growth: dict[str, int] = {}
         self._analyzed_at: dict[str, int] = {}

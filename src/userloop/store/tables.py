@@ -228,6 +228,8 @@ topics = Table(
     Column("builds", JSON, nullable=False),  # build -> count
     Column("models", JSON, nullable=False),  # device model -> count
     Column("dirty", Boolean, nullable=False, server_default=false()),
+    # The build that carries the fix, once staff (or a release) names it.
+    Column("fixed_build", String(100), nullable=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_topics_product_status", "product_id", "status"),
@@ -251,4 +253,39 @@ kind_corrections = Table(
     Column("kind", String(20), nullable=False),
     Column("corrected_by", String(200), nullable=False),
     Column("corrected_at", UtcDateTime(), nullable=False),
+)
+
+
+# -- web: staff accounts and public votes -------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),  # argon2id
+    Column("role", String(20), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("inbox_seen_at", UtcDateTime(), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# One vote per topic and voter; the voter is an HMAC of the portal visitor's pseudonymous id.
+votes = Table(
+    "votes",
+    metadata,
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Column("voter_hash", String(64), primary_key=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+topic_status_history = Table(
+    "topic_status_history",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), nullable=False),
+    Column("old_status", String(20), nullable=False),
+    Column("new_status", String(20), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Index("ix_topic_status_history_topic", "topic_id"),
 )

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, func, insert, select, update
 
-from userloop.domain.entities import Topic
+from userloop.domain.entities import StatusChange, Topic
 from userloop.domain.enums import TopicStatus
 from userloop.store.tables import (
     builds,
@@ -17,6 +17,7 @@ from userloop.store.tables import (
     feedback,
     products,
     topic_links,
+    topic_status_history,
     topics,
     triage,
 )
@@ -37,6 +38,8 @@ def _topic(m: Any) -> Topic:
         languages=dict(m["languages"]),
         builds=dict(m["builds"]),
         models=dict(m["models"]),
+        fixed_build=m["fixed_build"],
+        created_at=m["created_at"],
     )
 
 
@@ -223,6 +226,7 @@ class TopicRepo:
         )
 
     def mark_merged(self, conn: Connection, topic_id: int, into: int) -> None:
+        self._record_status(conn, topic_id, TopicStatus.DUPLICATE)
         conn.execute(
             update(topics)
             .where(topics.c.id == topic_id)
@@ -237,6 +241,7 @@ class TopicRepo:
         )
 
     def set_status(self, conn: Connection, topic_id: int, status: TopicStatus) -> None:
+        self._record_status(conn, topic_id, status)
         conn.execute(
             update(topics)
             .where(topics.c.id == topic_id)
@@ -270,3 +275,34 @@ class TopicRepo:
                 )
             )
         }
+
+    def _record_status(self, conn: Connection, topic_id: int, status: TopicStatus) -> None:
+        old = conn.execute(select(topics.c.status).where(topics.c.id == topic_id)).scalar_one()
+        if old != status.value:
+            conn.execute(
+                insert(topic_status_history).values(
+                    topic_id=topic_id,
+                    old_status=old,
+                    new_status=status.value,
+                    at=datetime.now(UTC),
+                )
+            )
+
+    def status_history(self, conn: Connection, topic_id: int) -> list[StatusChange]:
+        rows = conn.execute(
+            select(
+                topic_status_history.c.at,
+                topic_status_history.c.old_status,
+                topic_status_history.c.new_status,
+            )
+            .where(topic_status_history.c.topic_id == topic_id)
+            .order_by(topic_status_history.c.id)
+        )
+        return [StatusChange(at, old, new) for at, old, new in rows]
+
+    def set_fixed_build(self, conn: Connection, topic_id: int, build: str | None) -> None:
+        conn.execute(
+            update(topics)
+            .where(topics.c.id == topic_id)
+            .values(fixed_build=build, updated_at=datetime.now(UTC))
+        )

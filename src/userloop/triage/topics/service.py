@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from sqlalchemy import Connection
 
-from userloop.domain.entities import Topic
+from userloop.domain.entities import StatusChange, Topic
 from userloop.domain.enums import TopicStatus
 from userloop.store import Store
 from userloop.triage.pipeline import TriagePipeline
@@ -125,6 +125,7 @@ class TopicService:
                 members = self.store.triage.members(conn, source)
                 self.store.triage.move_members(conn, members, target.id, pinned=True)
                 self.store.topics.mark_merged(conn, source, target.id)
+                self.store.votes.move(conn, source, target.id)
             self._recompute_centroid(conn, target.id)
             self.store.audit.record(
                 conn, actor, "topic.merge", f"topic:{into}", {"sources": list(sources)}
@@ -182,6 +183,27 @@ class TopicService:
                 {"from": topic.status, "to": target.value},
             )
         return self._must(topic_id)
+
+    def set_fixed_build(self, topic_id: int, build: str | None, actor: str) -> Topic:
+        """Name the build that carries the fix (None clears it)."""
+        build = (build or "").strip() or None
+        if build is not None and len(build) > 100:
+            raise TopicError("a build version is at most 100 characters")
+        with self.store.write() as conn:
+            topic = self._live(conn, topic_id)
+            self.store.topics.set_fixed_build(conn, topic_id, build)
+            self.store.audit.record(
+                conn,
+                actor,
+                "topic.fixed_build",
+                f"topic:{topic_id}",
+                {"from": topic.fixed_build, "to": build},
+            )
+        return self._must(topic_id)
+
+    def history(self, topic_id: int) -> list[StatusChange]:
+        with self.store.read() as conn:
+            return self.store.topics.status_history(conn, topic_id)
 
     def refresh_one(self, topic_id: int) -> None:
         with self.store.write() as conn:

@@ -1,12 +1,13 @@
-"""Every error is JSON: {"error": {"code", "message", "details"?}}."""
+"""Every API error is JSON: {"error": {"code", "message", "details"?}}."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -47,7 +48,15 @@ _HTTP_CODES = {
 }
 
 
-def install(app: FastAPI) -> None:
+WebHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def install(app: FastAPI, web: WebHandler | None = None) -> None:
+    """JSON errors under /api; other paths go to `web` (HTML pages) when given."""
+
+    def for_web(request: Request) -> bool:
+        return web is not None and not request.url.path.startswith("/api")
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
@@ -55,7 +64,9 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        if web is not None and for_web(request):
+            return await web(request, exc)
         details = []
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p != "body"]
@@ -67,6 +78,8 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body("validation_error", message, details), 422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if web is not None and for_web(request):
+            return await web(request, exc)
         code = _HTTP_CODES.get(exc.status_code, "error")
         return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)

@@ -1,0 +1,120 @@
+"""Staff accounts: argon2id password hashes, roles, and the inbox mark."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.exc import IntegrityError
+
+from userloop.domain.entities import User
+from userloop.domain.enums import Role
+from userloop.store import Store
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 10
+
+
+class UserError(ValueError):
+    """An account operation that cannot be done; the message says why."""
+
+
+class UserService:
+    def __init__(self, store: Store, hasher: PasswordHasher | None = None) -> None:
+        self.store = store
+        self.hasher = hasher or PasswordHasher()
+        # Verifying against this keeps sign-in time the same for unknown usernames.
+        self._dummy = self.hasher.hash("userloop-no-such-user")
+
+    def create(self, username: str, password: str, role: Role | str, actor: str = "cli") -> User:
+        username = username.strip().lower()
+        if not USERNAME.match(username):
+            raise UserError(
+                "a username is 2-64 characters: lowercase letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            )
+        _check_password(password)
+        role = Role(role)
+        try:
+            with self.store.write() as conn:
+                user = self.store.users.add(conn, username, self.hasher.hash(password), role)
+                self.store.audit.record(
+                    conn, actor, "user.create", f"user:{username}", {"role": role.value}
+                )
+        except IntegrityError:
+            raise UserError(f"a user named {username!r} already exists") from None
+        return user
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        """The user if the password matches and the account is enabled."""
+        with self.store.read() as conn:
+            found = self.store.users.by_username(conn, username.strip().lower())
+        if found is None:
+            self._verify(self._dummy, password)
+            return None
+        user, stored = found
+        if not self._verify(stored, password) or user.disabled:
+            return None
+        if self.hasher.check_needs_rehash(stored):
+            with self.store.write() as conn:
+                self.store.users.set_password(conn, user.id, self.hasher.hash(password))
+        return user
+
+    def _verify(self, stored: str, password: str) -> bool:
+        try:
+            return self.hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def get(self, user_id: int) -> User | None:
+        with self.store.read() as conn:
+            return self.store.users.get(conn, user_id)
+
+    def list(self) -> list[User]:
+        with self.store.read() as conn:
+            return self.store.users.all(conn)
+
+    def set_password(self, username: str, password: str, actor: str = "cli") -> None:
+        _check_password(password)
+        user = self._by_name(username)
+        with self.store.write() as conn:
+            self.store.users.set_password(conn, user.id, self.hasher.hash(password))
+            self.store.audit.record(conn, actor, "user.password", f"user:{user.username}")
+
+    def set_role(self, username: str, role: Role | str, actor: str = "cli") -> User:
+        user = self._by_name(username)
+        role = Role(role)
+        with self.store.write() as conn:
+            self.store.users.set_role(conn, user.id, role)
+            self.store.audit.record(
+                conn, actor, "user.role", f"user:{user.username}", {"role": role.value}
+            )
+        return self._by_name(username)
+
+    def set_disabled(self, username: str, disabled: bool, actor: str = "cli") -> None:
+        user = self._by_name(username)
+        with self.store.write() as conn:
+            self.store.users.set_disabled(conn, user.id, disabled)
+            self.store.audit.record(
+                conn, actor, "user.disable" if disabled else "user.enable", f"user:{user.username}"
+            )
+
+    def mark_inbox_seen(self, user_id: int, at: datetime | None = None) -> None:
+        with self.store.write() as conn:
+            self.store.users.set_inbox_seen(conn, user_id, at or datetime.now(UTC))
+
+    def _by_name(self, username: str) -> User:
+        with self.store.read() as conn:
+            found = self.store.users.by_username(conn, username.strip().lower())
+        if found is None:
+            raise UserError(f"no user named {username!r}")
+        return found[0]
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > 1024:
+        raise UserError("a password is at most 1024 characters")

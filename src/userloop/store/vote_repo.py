@@ -1,0 +1,58 @@
+"""Public votes: "this is my problem too", one per topic and voter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, func, select
+
+from userloop.store.dialect import insert_ignore_stmt
+from userloop.store.tables import votes
+
+
+class VoteRepo:
+    def add(self, conn: Connection, topic_id: int, voter_hash: str) -> bool:
+        """True when the vote is new; a repeated vote changes nothing."""
+        stmt = insert_ignore_stmt(conn, votes, ["topic_id", "voter_hash"]).values(
+            topic_id=topic_id, voter_hash=voter_hash, created_at=datetime.now(UTC)
+        )
+        return bool(conn.execute(stmt).rowcount)
+
+    def count(self, conn: Connection, topic_id: int) -> int:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(votes).where(votes.c.topic_id == topic_id)
+            ).scalar_one()
+        )
+
+    def counts(self, conn: Connection, topic_ids: Sequence[int]) -> dict[int, int]:
+        if not topic_ids:
+            return {}
+        rows = conn.execute(
+            select(votes.c.topic_id, func.count())
+            .where(votes.c.topic_id.in_(list(topic_ids)))
+            .group_by(votes.c.topic_id)
+        )
+        return {int(t): int(n) for t, n in rows}
+
+    def has_voted(self, conn: Connection, topic_id: int, voter_hash: str) -> bool:
+        return (
+            conn.execute(
+                select(votes.c.topic_id).where(
+                    votes.c.topic_id == topic_id, votes.c.voter_hash == voter_hash
+                )
+            ).first()
+            is not None
+        )
+
+    def move(self, conn: Connection, source: int, target: int) -> None:
+        """Carry a merged topic's votes to the surviving topic (a voter counts once)."""
+        rows = conn.execute(
+            select(votes.c.voter_hash, votes.c.created_at).where(votes.c.topic_id == source)
+        ).all()
+        if rows:
+            conn.execute(
+                insert_ignore_stmt(conn, votes, ["topic_id", "voter_hash"]),
+                [{"topic_id": target, "voter_hash": v, "created_at": at} for v, at in rows],
+            )

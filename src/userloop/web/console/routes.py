@@ -1,0 +1,91 @@
+"""The staff console at ``/console/``: sign-in and the pages behind it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from userloop.web.context import NavItem, WebContext, client_ip, render, translator, web_context
+from userloop.web.i18n import N_
+from userloop.web.security import StaffUser, csrf_protect, current_user, sign_in, sign_out
+
+router = APIRouter(
+    prefix="/console", dependencies=[Depends(csrf_protect)], include_in_schema=False
+)
+
+
+def install(app: FastAPI, web: WebContext) -> None:
+    web.console_nav.extend(
+        [
+            NavItem("home", "/console/", N_("Overview")),
+        ]
+    )
+    app.include_router(router)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host) may follow a sign-in."""
+    if not target:
+        return "/console/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/console/"
+    return target
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, next: str | None = None) -> Response:
+    if current_user(request) is not None:
+        return RedirectResponse(_safe_next(next), 303)
+    return render(
+        request, "console/sign_in.html", {"next": _safe_next(next), "error": None}, area="console"
+    )
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in_submit(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/console/",
+) -> Response:
+    web = web_context(request)
+    t = translator(request)
+    keys = (f"ip:{client_ip(request)}", f"user:{username.strip().lower()}")
+    if any(web.limits.sign_in.blocked(k) for k in keys):
+        error = t.gettext(N_("Too many failed sign-ins. Try again in an hour."))
+        return render(
+            request,
+            "console/sign_in.html",
+            {"next": _safe_next(next), "error": error, "username": username},
+            status_code=429,
+            area="console",
+        )
+    user = web.services.users.authenticate(username, password) if username else None
+    if user is None:
+        for k in keys:
+            web.limits.sign_in.allow(k)
+        error = t.gettext(N_("The username or password is not correct."))
+        return render(
+            request,
+            "console/sign_in.html",
+            {"next": _safe_next(next), "error": error, "username": username},
+            status_code=401,
+            area="console",
+        )
+    sign_in(request, user)
+    return RedirectResponse(_safe_next(next), 303)
+
+
+@router.post("/sign-out")
+def sign_out_submit(request: Request) -> Response:
+    sign_out(request)
+    return RedirectResponse("/console/sign-in", 303)
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request, user: StaffUser) -> Response:
+    return render(request, "console/overview.html", {}, area="console")

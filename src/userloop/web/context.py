@@ -1,0 +1,144 @@
+"""What every HTML page shares: the web context built in ``create_app`` and ``render``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.templating import Jinja2Templates
+
+from userloop.config import Settings
+from userloop.services import Services
+from userloop.web.i18n import DEFAULT, LANGUAGES, Catalogues, Translator
+from userloop.web.labels import (
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    language_name,
+)
+from userloop.web.ratelimit import RateLimiter
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+class WebError(Exception):
+    """An HTML error page: `message` is an English msgid, translated when shown."""
+
+    def __init__(self, status: int, message: str, *, code: str = "error", **values: object):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    key: str
+    path: str
+    label: str  # English msgid
+
+
+@dataclass(slots=True)
+class Limits:
+    submissions_ip: RateLimiter
+    submissions_reporter: RateLimiter
+    votes_ip: RateLimiter
+    sign_in: RateLimiter
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        hour = 3600.0
+        return cls(
+            submissions_ip=RateLimiter(settings.portal_submissions_per_hour, hour),
+            submissions_reporter=RateLimiter(settings.portal_submissions_per_hour, hour),
+            votes_ip=RateLimiter(settings.portal_votes_per_hour, hour),
+            sign_in=RateLimiter(settings.sign_in_attempts_per_hour, hour),
+        )
+
+
+@dataclass(slots=True)
+class WebContext:
+    settings: Settings
+    services: Services
+    templates: Jinja2Templates
+    catalogues: Catalogues
+    limits: Limits
+    # Later features add their pages here (priorities, emerging issues, releases).
+    portal_nav: list[NavItem] = field(default_factory=list)
+    console_nav: list[NavItem] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, settings: Settings, services: Services) -> WebContext:
+        env = Environment(
+            loader=PackageLoader("userloop.web", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        return cls(
+            settings=settings,
+            services=services,
+            templates=Jinja2Templates(env=env),
+            catalogues=Catalogues(),
+            limits=Limits.from_settings(settings),
+        )
+
+
+def web_context(request: Request) -> WebContext:
+    web: WebContext = request.app.state.web
+    return web
+
+
+def translator(request: Request) -> Translator:
+    t = getattr(request.state, "translator", None)
+    if t is None:
+        t = web_context(request).catalogues.translator(DEFAULT)
+    assert isinstance(t, Translator)
+    return t
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    area: str = "portal",
+) -> HTMLResponse:
+    """Render a page in the request's language, with the shared layout's context."""
+    from userloop.web.security import csrf_token, current_user
+
+    web = web_context(request)
+    t = translator(request)
+    user = current_user(request) if area == "console" else None
+    base: dict[str, Any] = {
+        "t": t,
+        "_": t.gettext,
+        "ngettext": t.ngettext,
+        "lang": t.tag,
+        "languages": LANGUAGES,
+        "csrf_token": csrf_token(request),
+        "area": area,
+        "user": user,
+        "nav": web.console_nav if area == "console" else web.portal_nav,
+        "current_path": request.url.path,
+        "status_labels": STATUS_LABELS,
+        "kind_labels": KIND_LABELS,
+        "role_labels": ROLE_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "language_name": language_name,
+    }
+    base.update(context or {})
+    response = web.templates.TemplateResponse(request, template, base, status_code=status_code)
+    assert isinstance(response, HTMLResponse)
+    return response

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from userloop.accounts.tokens import TokenService
 from userloop.accounts.users import UserService
 from userloop.config import Settings
+from userloop.console.service import ConsoleService
 from userloop.intake.service import IntakeService
+from userloop.portal.service import PortalService
 from userloop.store import Store
 from userloop.triage.service import Triage
 
@@ -20,6 +22,8 @@ class Services:
     tokens: TokenService
     users: UserService
     triage: Triage
+    portal: PortalService
+    console: ConsoleService
 
     @classmethod
     def build(
@@ -29,11 +33,15 @@ class Services:
         triage: Triage | None = None,
     ) -> Services:
         store = store or Store.from_url(settings.database_url)
+        intake = IntakeService(store, settings)
+        triage = triage or Triage(store, settings)
         return cls(
             settings=settings,
             store=store,
-            intake=IntakeService(store, settings),
+            intake=intake,
             tokens=TokenService(store),
             users=UserService(store),
-            triage=triage or Triage(store, settings),
+            triage=triage,
+            portal=PortalService(store, settings, intake, triage),
+            console=ConsoleService(store, settings, triage),
         )

@@ -10,10 +10,12 @@ from sqlalchemy import Connection, Engine, text
 
 from userloop.store import migrate
 from userloop.store.audit_repo import AuditRepo
+from userloop.store.console_queries import ConsoleQueries
 from userloop.store.dimensions import Dimensions
 from userloop.store.engine import build_engine
 from userloop.store.feedback_repo import FeedbackRepo
 from userloop.store.install_base_repo import InstallBaseRepo
+from userloop.store.portal_queries import PortalQueries
 from userloop.store.reporter_repo import ReporterRepo
 from userloop.store.token_repo import TokenRepo
 from userloop.store.topic_repo import TopicRepo
@@ -40,6 +42,8 @@ class Store:
         self.topics = TopicRepo()
         self.users = UserRepo()
         self.votes = VoteRepo()
+        self.portal_queries = PortalQueries()
+        self.console_queries = ConsoleQueries()
         self.dimensions = Dimensions(self.write)
         self._growth: dict[str, int] = {}
         self._analyzed_at: dict[str, int] = {}

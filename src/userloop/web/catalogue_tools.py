@@ -72,13 +72,13 @@ def read_catalogue(path: Path, locale: str) -> Catalog:
         return read_po(fh, locale=locale)
 
 
-def update(directory: Path = LOCALES_DIR) -> dict[str, int]:
+def update(directory: Path = LOCALES_DIR, parts: tuple[str, ...] = PARTS) -> dict[str, int]:
     """Add new messages to every part of every locale (English copies the msgid); keep
     existing translations; drop messages no longer used. Returns untranslated counts."""
     messages = extract()
     missing: dict[str, int] = {}
     for lang in LANGUAGES:
-        for part in PARTS:
+        for part in parts:
             path = po_path(lang.locale, part, directory)
             old = read_catalogue(path, lang.locale)
             new = Catalog(

@@ -1,0 +1,1 @@
+"""Services behind the staff console: topic lists, topic detail, inbox."""

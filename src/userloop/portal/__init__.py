@@ -1,0 +1,1 @@
+"""Services behind the public portal: submitting, voting, topic pages, roadmap, my reports."""

@@ -1,0 +1,7 @@
+"""Read queries of the public portal (rows never leave store/)."""
+
+from __future__ import annotations
+
+
+class PortalQueries:
+    pass

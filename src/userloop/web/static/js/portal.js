@@ -1,0 +1,2 @@
+// portal pages: live parts only; every page works without JavaScript.
+"use strict";

@@ -1,7 +1,7 @@
 """Extract the web pages' messages and update every catalogue part (keeps translations).
 
-    python scripts/update_catalogues.py [--part portal|console|common]
-    # then fill in the empty msgstr entries of src/userloop/web/locales/*/LC_MESSAGES/*.po
+python scripts/update_catalogues.py [--part portal|console|common]
+# then fill in the empty msgstr entries of src/userloop/web/locales/*/LC_MESSAGES/*.po
 """
 
 from __future__ import annotations

@@ -27,9 +27,9 @@ def test_commands_refuse_a_database_without_schema(tmp_path: Path) -> None:
     assert code == 1
     assert "run `userloop db upgrade` first" in err.replace("\n", " ")
     code, _, err = run(url, "db", "upgrade")
-    assert code == 0 and "revision 0002" in err
+    assert code == 0 and "revision 0003" in err
     code, out, _ = run(url, "db", "current")
-    assert code == 0 and out.startswith("0002 (head 0002)")
+    assert code == 0 and out.startswith("0003 (head 0003)")
 
 
 def test_token_lifecycle(store: Store, settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from rich.progress import Progress
 
 from userloop.cli.context import get
 from userloop.config import load_settings
-from userloop.domain.enums import TokenScope
+from userloop.domain.enums import Role, TokenScope
 from userloop.intake.service import count_results
 from userloop.services import Services
 
@@ -54,8 +55,11 @@ def demo(
     cli = get(ctx)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    # The demo is served over plain HTTP, where browsers drop Secure cookies (except on
+    # localhost): sign-in and forms must work on http://127.0.0.1 and on a LAN address too.
     settings = load_settings(
-        cli.config_file, **{**cli.overrides, "database_url": f"sqlite:///{db}"}
+        cli.config_file,
+        **{**cli.overrides, "database_url": f"sqlite:///{db}", "secure_cookies": False},
     )
     services = Services.build(settings)
     services.store.upgrade()
@@ -66,6 +70,9 @@ def demo(
         f"{counts['install_base']} install-base samples"
     )
     cli.console.print(f"demo API token (ingest, read): {token.token}")
+    password = secrets.token_urlsafe(12)
+    services.users.create("admin", password, Role.ADMIN, actor="demo")
+    cli.console.print(f"demo console sign-in: user admin, password {password}")
     if not serve:
         services.store.close()
         return
@@ -76,7 +83,8 @@ def demo(
     host = host or settings.host
     port = port or settings.port
     cli.console.print(
-        f"userloop demo at http://{host}:{port}/  (API: http://{host}:{port}/api/docs)"
+        f"userloop demo at http://{host}:{port}/  (console: http://{host}:{port}/console/, "
+        f"API: http://{host}:{port}/api/docs)"
     )
     uvicorn.run(
         create_app(settings, services.store, services.triage, worker=settings.serve_worker),

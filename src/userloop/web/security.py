@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from userloop.domain.entities import User
-from userloop.web.context import WebContext, WebError, web_context
+from userloop.web.context import WebError, web_context
 from userloop.web.i18n import N_
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -403,6 +403,19 @@ def test_reimport_is_all_duplicates(service: IntakeService, store: Store, tmp_pa
     assert count(store) == 250
 
 
+def test_identical_rows_without_ids_are_all_kept(
+    service: IntakeService, store: Store, tmp_path: Path
+) -> None:
+    # Short store reviews repeat word for word; each row is still one person's review.
+    rows = [{"text": "Very good", "rating": 5}] * 3 + [{"text": "Bad update", "rating": 1}] * 2
+    path = write_jsonl(tmp_path / "short.jsonl", rows)
+    first = run_import(service, path, batch_size=2, progress=False)
+    assert (first.imported, first.duplicates) == (5, 0)
+    again = run_import(service, path, batch_size=3, progress=False)
+    assert (again.imported, again.duplicates) == (0, 5)
+    assert count(store) == 5
+
+
 # -- Ctrl-C -------------------------------------------------------------------------------------
 
 

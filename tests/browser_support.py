@@ -117,7 +117,11 @@ def launch_browser() -> Iterator[object]:
 
 
 # Basic accessibility, checked in the page: labels, headings, names, contrast (WCAG AA).
-A11Y_JS = (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8")
+A11Y_JS = "\n".join(
+    line
+    for line in (Path(__file__).parent / "a11y.js").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("//")
+)
 
 # Horizontal overflow at the current viewport: the page must fit a 390-pixel phone.
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,7 +74,7 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
-def start_server(app: object) -> LiveServer:
+def start_server(app: FastAPI) -> LiveServer:
     import uvicorn
 
     port = free_port()

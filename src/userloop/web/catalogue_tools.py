@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.catalog import Message as BabelMessage
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
@@ -91,7 +92,9 @@ def update(directory: Path = LOCALES_DIR, parts: tuple[str, ...] = PARTS) -> dic
             )
             for m in (m for m in messages if m.part == part):
                 previous = old.get(m.id)
-                string: str | tuple[str, ...] = previous.string if previous else ""
+                string: str | tuple[str, ...] | list[str] | None = (
+                    previous.string if previous else ""
+                )
                 if lang.locale == "en" and not _filled(string):
                     string = m.id
                 new.add(m.id, string, locations=[(m.where.rsplit(":", 1)[0], 0)])
@@ -103,8 +106,8 @@ def update(directory: Path = LOCALES_DIR, parts: tuple[str, ...] = PARTS) -> dic
     return missing
 
 
-def _filled(string: str | tuple[str, ...] | list[str]) -> bool:
-    if isinstance(string, str):
+def _filled(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    if string is None or isinstance(string, str):
         return bool(string)
     return bool(string) and all(string)
 
@@ -113,19 +116,19 @@ def problems(directory: Path = LOCALES_DIR) -> Iterator[str]:
     """Every missing or broken translation, as a readable line."""
     messages = extract()
     for lang in LANGUAGES:
-        merged: dict[str | tuple[str, str], object] = {}
+        merged: dict[str | tuple[str, ...], BabelMessage] = {}
         for part in PARTS:
             for entry in read_catalogue(po_path(lang.locale, part, directory), lang.locale):
                 if entry.id:
                     key = tuple(entry.id) if isinstance(entry.id, list | tuple) else entry.id
                     merged[key] = entry
         for m in messages:
-            entry = merged.get(m.id)
-            if entry is None:
+            found = merged.get(m.id)
+            if found is None:
                 yield f"{lang.locale}: missing {m.id!r} (used at {m.where})"
                 continue
-            string = entry.string  # type: ignore[attr-defined]
-            if entry.fuzzy or not _filled(string):  # type: ignore[attr-defined]
+            string = found.string
+            if found.fuzzy or string is None or not _filled(string):
                 yield f"{lang.locale}: untranslated {m.id!r} (used at {m.where})"
                 continue
             wanted = _placeholders(m.id)

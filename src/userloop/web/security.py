@@ -83,9 +83,9 @@ def sign_out(request: Request) -> None:
 
 
 def current_user(request: Request) -> User | None:
-    cached = getattr(request.state, "user", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "user"):
+        cached: User | None = request.state.user
+        return cached
     user = None
     uid = request.session.get("uid")
     auth_at = request.session.get("auth_at")

@@ -1,29 +1,39 @@
-"""The staff console at ``/console/``: sign-in and the pages behind it."""
+"""The staff console at ``/console/``: sign-in, the overview, and the nav of every page.
+
+Pages live in their own modules (``topics``, ``inbox``), each with a router made by
+``common.make_router`` (prefix and CSRF check); ``install`` mounts them all."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from userloop.domain.enums import TopicStatus
+from userloop.web.console import inbox, topics
+from userloop.web.console.common import day_chart, make_router
 from userloop.web.context import NavItem, WebContext, client_ip, render, translator, web_context
 from userloop.web.i18n import N_
-from userloop.web.security import StaffUser, csrf_protect, current_user, sign_in, sign_out
+from userloop.web.security import StaffUser, current_user, sign_in, sign_out
 
-router = APIRouter(
-    prefix="/console", dependencies=[Depends(csrf_protect)], include_in_schema=False
-)
+router = make_router()
 
 
 def install(app: FastAPI, web: WebContext) -> None:
+    # Later pages (priorities, emerging issues, releases) append their own NavItem here
+    # once they exist; the nav never links to a page that is not there.
     web.console_nav.extend(
         [
             NavItem("home", "/console/", N_("Overview")),
+            NavItem("topics", "/console/topics", N_("Topics")),
+            NavItem("inbox", "/console/inbox", N_("Inbox")),
         ]
     )
     app.include_router(router)
+    app.include_router(topics.router)
+    app.include_router(inbox.router)
 
 
 def _safe_next(target: str | None) -> str:
@@ -32,6 +42,9 @@ def _safe_next(target: str | None) -> str:
         return "/console/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/console/"
+    # Browsers read "/\\host" as "//host", and drop tabs and newlines inside URLs.
+    if "\\" in target or any(ord(c) < 0x20 or c == "\x7f" for c in target):
         return "/console/"
     return target
 
@@ -88,4 +101,23 @@ def sign_out_submit(request: Request) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, user: StaffUser) -> Response:
-    return render(request, "console/overview.html", {}, area="console")
+    t = translator(request)
+    data = web_context(request).services.console.overview(user)
+    chart, buckets, _size = day_chart(t, data.per_day, data.start, data.end)
+    statuses = [
+        (s.value, data.status_counts.get(s.value, 0))
+        for s in TopicStatus
+        if s is not TopicStatus.DUPLICATE  # merged topics are not open work
+    ]
+    return render(
+        request,
+        "console/overview.html",
+        {
+            "data": data,
+            "statuses": statuses,
+            "live_topics": sum(n for _, n in statuses),
+            "day_chart": chart,
+            "day_buckets": buckets,
+        },
+        area="console",
+    )

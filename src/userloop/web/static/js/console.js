@@ -1,2 +1,10 @@
 // console pages: live parts only; every page works without JavaScript.
 "use strict";
+
+// Forms that change a lot at once (merge, split) ask before they are sent.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  const question = form.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

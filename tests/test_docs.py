@@ -93,3 +93,11 @@ def test_every_embedder_name_is_documented() -> None:
     text = (DOCS / "triage.md").read_text()
     for name in EMBEDDER_NAMES:
         assert f"`{name}`" in text, f"docs/triage.md lacks embedder {name}"
+
+
+def test_readme_screenshot_links_exist() -> None:
+    readme = (ROOT / "README.md").read_text()
+    links = re.findall(r"\((docs/screenshots/[^)]+\.png)\)", readme)
+    assert len(links) >= 19
+    for link in links:
+        assert (ROOT / link).is_file(), link

@@ -90,3 +90,12 @@ def test_wrong_password_does_not_reveal_whether_the_user_exists(
         assert known.status_code == unknown.status_code == 401
         assert "The username or password is not correct." in known.text
         assert "The username or password is not correct." in unknown.text
+
+
+def test_huge_form_is_refused_before_parsing(settings: Settings, store: Store) -> None:
+    small = settings.model_copy(update={"max_text_chars": 100})
+    with web_client(small, store, fake_triage(store, small)) as client:
+        token = csrf(client.get("/").text)
+        response = client.post("/submit", data={"csrf_token": token, "text": "x" * 70_000})
+        assert response.status_code == 413
+        assert "This form is too large to send." in response.text

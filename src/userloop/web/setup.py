@@ -46,7 +46,10 @@ def install_web(app: FastAPI, settings: Settings, services: Services) -> WebCont
             or negotiate(request.headers.get("accept-language"))
         )
         request.state.translator = web.catalogues.translator(language)
-        response = await call_next(request)
+        if _too_large(request, settings):
+            response = error_page(request, 413, N_("This form is too large to send."), "too_large")
+        else:
+            response = await call_next(request)
         if chosen is not None:
             response.set_cookie(
                 LANG_COOKIE,
@@ -90,6 +93,14 @@ def install_web(app: FastAPI, settings: Settings, services: Services) -> WebCont
     install_portal(app, web)
     install_console(app, web)
     return web
+
+
+def _too_large(request: Request, settings: Settings) -> bool:
+    """Forms are small: refuse a huge body before anything parses it (4 bytes per character of
+    the longest text, plus room for the other fields)."""
+    length = request.headers.get("content-length")
+    limit = settings.max_text_chars * 4 + 64 * 1024
+    return length is not None and length.isdigit() and int(length) > limit
 
 
 async def web_exception(request: Request, exc: Exception) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -43,7 +44,13 @@ def test_health_needs_no_token(client: TestClient) -> None:
 
 
 def test_openapi_is_served_and_documents_feedback(client: TestClient) -> None:
-    assert client.get("/api/docs").status_code == 200
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    # Every asset of the docs page is served by userloop itself: no CDN.
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert assets and all(a.startswith("/api/") for a in assets), assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
     schema = client.get("/api/openapi.json").json()
     assert "/api/v1/feedback:batch" in schema["paths"]
     assert "text" in schema["components"]["schemas"]["FeedbackIn"]["properties"]

@@ -52,9 +52,8 @@ def create_app(
         title="userloop",
         version=__version__,
         description="Feedback intake, triage and staged releases for device and app makers.",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the swagger-ui-bundle package, not a CDN
         redoc_url=None,
-        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
         openapi_url="/api/openapi.json",
     )
     app.state.services = services
@@ -64,7 +63,34 @@ def create_app(
     app.include_router(api_router)
     install_web(app, settings, services)
     _document_request_bodies(app)
+    _offline_api_docs(app)
     return app
+
+
+def _offline_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs with its assets from the `swagger-ui-bundle` package, so the
+    API docs work on a machine without internet access like the rest of userloop."""
+    from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/api/docs/assets", StaticFiles(directory=swagger_ui_path), name="api-docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="userloop API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+            oauth2_redirect_url="/api/docs/oauth2-redirect",
+        )
+
+    @app.get("/api/docs/oauth2-redirect", include_in_schema=False)
+    def api_docs_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
 
 def _document_request_bodies(app: FastAPI) -> None:

@@ -58,6 +58,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     require_browser()
     from userloop.app import create_app
     from userloop.cli.demo import load_demo
+    from userloop.demo import generate
+    from userloop.demo.staging import stage
 
     folder = tmp_path_factory.mktemp("browser")
     settings = Settings(
@@ -70,12 +72,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     )
     services = Services.build(settings)
     services.store.upgrade()
-    load_demo(services, seed=7, n_feedback=1200, show_progress=False)
+    demo_world = generate(seed=7, n_feedback=1200)
+    load_demo(services, seed=7, n_feedback=1200, show_progress=False, world=demo_world)
     services.intake.submit_batch(
         [{"text": text, "language": "zh-Hans"} for text in NFC_REPORTS_ZH],
         default_source="browser-test",
     )
     services.triage.drain()
+    stage(services, demo_world)  # statuses for the roadmap, a shipped fix for the changelog
     for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
         services.users.create(name, PASSWORD, role)
     similar = services.triage.similar.topics(NFC_REPORT_RU, language="ru", k=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import Progress
@@ -15,16 +15,23 @@ from userloop.domain.enums import Role, TokenScope
 from userloop.intake.service import count_results
 from userloop.services import Services
 
+if TYPE_CHECKING:
+    from userloop.demo.generator import DemoWorld
+
 CHUNK = 1000
 
 
 def load_demo(
-    services: Services, seed: int, n_feedback: int, show_progress: bool = True
+    services: Services,
+    seed: int,
+    n_feedback: int,
+    show_progress: bool = True,
+    world: DemoWorld | None = None,
 ) -> dict[str, int]:
     """Fill an empty, migrated store with the demo world. Returns counts by outcome."""
     from userloop.demo import generate
 
-    world = generate(seed=seed, n_feedback=n_feedback)
+    world = world or generate(seed=seed, n_feedback=n_feedback)
     items = [{**x, "product": world.product} for x in world.feedback]
     counts: dict[str, int] = {}
     with Progress(disable=not show_progress, transient=True) as progress:
@@ -63,11 +70,21 @@ def demo(
     )
     services = Services.build(settings)
     services.store.upgrade()
-    counts = load_demo(services, seed, size, show_progress=True)
+    from userloop.demo import generate
+    from userloop.demo.staging import stage
+
+    world = generate(seed=seed, n_feedback=size)
+    counts = load_demo(services, seed, size, show_progress=True, world=world)
+    # Triage now rather than in the server's worker, so the demo opens on its topics with the
+    # statuses a team would have given them (roadmap, changelog, a shipped fix).
+    with Progress(transient=True) as progress:
+        task = progress.add_task("triage", total=counts.get("created", 0))
+        services.triage.drain(on_batch=lambda n: progress.advance(task, n))
+    staged = stage(services, world)
     token = services.tokens.create("demo", frozenset({TokenScope.INGEST, TokenScope.READ}))
     cli.console.print(
         f"demo database {db}: {counts['created']} feedback items, "
-        f"{counts['install_base']} install-base samples"
+        f"{counts['install_base']} install-base samples, {staged} topics with a status"
     )
     cli.console.print(f"demo API token (ingest, read): {token.token}")
     password = secrets.token_urlsafe(12)

@@ -1,0 +1,68 @@
+"""Staff decisions a demo would show: statuses and a fixed build on the topics the triage found,
+so the roadmap, the changelog and the topic pages have something to say.
+
+Topics are matched to the demo's problems by the majority of their members' true problem (the
+generator knows which problem each report is about)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from userloop.demo.catalog import FIXED_BUILD_INDEX, FIXED_PROBLEM, REGRESSION_PROBLEM
+from userloop.demo.generator import DemoWorld
+from userloop.domain.enums import TopicStatus
+from userloop.services import Services
+
+ACTOR = "demo"
+# problem -> the path of statuses its largest topic walks (each step an allowed transition)
+PLAN: dict[str, tuple[TopicStatus, ...]] = {
+    FIXED_PROBLEM: (
+        TopicStatus.CONFIRMED,
+        TopicStatus.IN_PROGRESS,
+        TopicStatus.FIXED,
+        TopicStatus.SHIPPED,
+    ),
+    REGRESSION_PROBLEM: (TopicStatus.CONFIRMED, TopicStatus.IN_PROGRESS),
+    "battery_drain": (TopicStatus.CONFIRMED,),
+    "dark_mode_schedule": (TopicStatus.PLANNED,),
+    "app_lock": (TopicStatus.PLANNED,),
+}
+
+
+def topics_by_problem(services: Services, world: DemoWorld) -> dict[str, list[tuple[int, int]]]:
+    """problem -> [(topic id, size)], largest first, by the majority of each topic's members."""
+    store = services.store
+    found: dict[str, list[tuple[int, int]]] = {}
+    with store.read() as conn:
+        for topic in store.topics.all(conn, product=world.product):
+            votes: Counter[str] = Counter()
+            for feedback_id in store.triage.members(conn, topic.id):
+                item = store.feedback.get(conn, feedback_id)
+                if item is not None:
+                    problem = world.truth.get(f"{item.source}/{item.external_id}")
+                    if problem:
+                        votes[problem] += 1
+            if votes:
+                problem, _ = votes.most_common(1)[0]
+                found.setdefault(problem, []).append((topic.id, topic.size))
+    for topics in found.values():
+        topics.sort(key=lambda t: -t[1])
+    return found
+
+
+def stage(services: Services, world: DemoWorld) -> int:
+    """Give the demo's main topics their statuses; returns how many topics changed."""
+    topics = services.triage.topics
+    matched = topics_by_problem(services, world)
+    changed = 0
+    for problem, path in PLAN.items():
+        if problem not in matched:
+            continue
+        topic_id = matched[problem][0][0]
+        for status in path:
+            if status is TopicStatus.FIXED:
+                fixed = world.builds[FIXED_BUILD_INDEX].version
+                topics.set_fixed_build(topic_id, fixed, ACTOR)
+            topics.set_status(topic_id, status, ACTOR)
+        changed += 1
+    return changed

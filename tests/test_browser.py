@@ -158,7 +158,7 @@ def test_russian_visitor_sees_a_chinese_report_votes_and_finds_the_report(
     assert private and "/my/" in private
     page.goto(private if private.startswith("http") else world.url + private)
     assert page.get_attribute("html", "lang") == "ru"
-    page.get_by_text(NFC_REPORT_RU).wait_for()
+    page.get_by_text(NFC_REPORT_RU).first.wait_for()
     assert not log.errors, log.errors
     context.close()
 

@@ -303,29 +303,10 @@ def merge_into(
     target: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Merge this topic into another: its reports and votes move there."""
-    t = translator(request)
     numbers = _topic_numbers(target)
     if numbers is None or len(numbers) != 1:
-        return _topic_page(
-            request,
-            user,
-            topic_id,
-            error=t.gettext(N_("Enter one topic number, such as 12 or #12.")),
-            status_code=400,
-            form={"target": target},
-        )
-    try:
-        web_context(request).services.console.merge([topic_id], numbers[0], user.username)
-    except TopicError as exc:
-        return _topic_page(
-            request,
-            user,
-            topic_id,
-            error=t.gettext(N_("The topics could not be merged: %(reason)s"), reason=str(exc)),
-            status_code=409,
-            form={"target": target},
-        )
-    return _back(numbers[0], "merged")
+        return _merge(request, user, topic_id, None, {"target": target})
+    return _merge(request, user, topic_id, ([topic_id], numbers[0]), {"target": target})
 
 
 @router.post("/topics/{topic_id:int}/merge-from", response_class=HTMLResponse)
@@ -336,19 +317,33 @@ def merge_from(
     sources: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     """Merge other topics into this one."""
-    t = translator(request)
     numbers = _topic_numbers(sources)
-    if numbers is None:
-        return _topic_page(
-            request,
-            user,
-            topic_id,
-            error=t.gettext(N_("Enter topic numbers such as 12 or #12, separated by commas.")),
-            status_code=400,
-            form={"sources": sources},
+    plan = (numbers, topic_id) if numbers is not None else None
+    return _merge(request, user, topic_id, plan, {"sources": sources})
+
+
+def _merge(
+    request: Request,
+    user: User,
+    topic_id: int,
+    plan: tuple[list[int], int] | None,
+    form: dict[str, str],
+) -> Response:
+    """Run a merge of `plan` (sources, target) typed on topic `topic_id`'s page; on a bad
+    entry (None) or a refusal, show that page again with the input kept."""
+    t = translator(request)
+    if plan is None:
+        message = (
+            N_("Enter one topic number, such as 12 or #12.")
+            if "target" in form
+            else N_("Enter topic numbers such as 12 or #12, separated by commas.")
         )
+        return _topic_page(
+            request, user, topic_id, error=t.gettext(message), status_code=400, form=form
+        )
+    sources, target = plan
     try:
-        web_context(request).services.console.merge(numbers, topic_id, user.username)
+        web_context(request).services.console.merge(sources, target, user.username)
     except TopicError as exc:
         return _topic_page(
             request,
@@ -356,9 +351,9 @@ def merge_from(
             topic_id,
             error=t.gettext(N_("The topics could not be merged: %(reason)s"), reason=str(exc)),
             status_code=409,
-            form={"sources": sources},
+            form=form,
         )
-    return _back(topic_id, "merged")
+    return _back(target, "merged")
 
 
 @router.post("/topics/{topic_id:int}/split", response_class=HTMLResponse)

@@ -43,6 +43,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from userloop.triage import model_files
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.features import (
     FEATURES_VERSION,
@@ -192,17 +193,13 @@ class KindModel:
 
     def save(self, path: str | Path) -> Path:
         """Write ``path`` (.npz arrays) and the same name with ``.json`` (metadata)."""
-        npz = Path(path).with_suffix(".npz")
-        npz.parent.mkdir(parents=True, exist_ok=True)
-        with npz.open("wb") as f:
-            np.savez_compressed(
-                f,
-                weights=self.weights.astype(np.float32),
-                bias=self.bias.astype(np.float32),
-                thresholds=self.thresholds.astype(np.float32),
-                lexical_index=self.lexical_index.astype(np.int32),
-                lexical_weights=_compact(self.lexical_weights),
-            )
+        arrays = {
+            "weights": self.weights.astype(np.float32),
+            "bias": self.bias.astype(np.float32),
+            "thresholds": self.thresholds.astype(np.float32),
+            "lexical_index": self.lexical_index.astype(np.int32),
+            "lexical_weights": _compact(self.lexical_weights),
+        }
         meta = {
             **self.meta,
             "format": _FORMAT,
@@ -215,28 +212,19 @@ class KindModel:
                 c: round(float(t), 4) for c, t in zip(self.classes, self.thresholds, strict=True)
             },
         }
-        npz.with_suffix(".json").write_text(
-            json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
-        return npz
+        return model_files.save(path, arrays, meta)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> KindModel:
         """The model at ``path`` (.npz with its .json beside it), or the shipped one."""
         npz = Path(path) if path is not None else DEFAULT_KIND_MODEL
         meta_path = npz.with_suffix(".json")
-        if not npz.is_file() or not meta_path.is_file():
-            raise KindModelError(f"no kind model at {npz} (and {meta_path.name} beside it)")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format") != _FORMAT:
-            raise KindModelError(f"{meta_path}: unsupported format {meta.get('format')!r}")
-        with np.load(npz, allow_pickle=False) as arrays:
-            weights = np.asarray(arrays["weights"], dtype=np.float32)
-            bias = np.asarray(arrays["bias"], dtype=np.float32)
-            thresholds = np.asarray(arrays["thresholds"], dtype=np.float32)
-            lexical_index = np.asarray(arrays["lexical_index"], dtype=np.int64)
-            lexical_weights = np.asarray(arrays["lexical_weights"], dtype=np.float32)
+        meta, arrays = model_files.load(npz, _FORMAT, KindModelError, "kind model")
+        weights = arrays["weights"].astype(np.float32)
+        bias = arrays["bias"].astype(np.float32)
+        thresholds = arrays["thresholds"].astype(np.float32)
+        lexical_index = arrays["lexical_index"].astype(np.int64)
+        lexical_weights = arrays["lexical_weights"].astype(np.float32)
         lexical = meta.get("lexical") or {}
         if lexical.get("buckets") and lexical.get("features") != FEATURES_VERSION:
             raise KindModelError(

@@ -14,7 +14,6 @@ score within a star level (a 4-star "great, but the sync fails daily" ends lower
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from userloop.triage import model_files
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.features import fit_ridge, stratified_folds
 
@@ -108,14 +108,10 @@ class SentimentModel:
 
     def save(self, path: str | Path) -> Path:
         """Write ``path`` (.npz arrays) and the same name with ``.json`` (metadata)."""
-        npz = Path(path).with_suffix(".npz")
-        npz.parent.mkdir(parents=True, exist_ok=True)
-        with npz.open("wb") as f:
-            np.savez_compressed(
-                f,
-                weights=self.weights.astype(np.float32),
-                bias=np.array([self.bias], dtype=np.float32),
-            )
+        arrays = {
+            "weights": self.weights.astype(np.float32),
+            "bias": np.array([self.bias], dtype=np.float32),
+        }
         meta = {
             **self.meta,
             "format": _FORMAT,
@@ -124,25 +120,15 @@ class SentimentModel:
             "dim": self.dim,
             "rating_weight": self.rating_weight,
         }
-        npz.with_suffix(".json").write_text(
-            json.dumps(meta, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
-        return npz
+        return model_files.save(path, arrays, meta)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> SentimentModel:
         """The model at ``path`` (.npz with its .json beside it), or the shipped one."""
         npz = Path(path) if path is not None else DEFAULT_SENTIMENT_MODEL
-        meta_path = npz.with_suffix(".json")
-        if not npz.is_file() or not meta_path.is_file():
-            raise SentimentModelError(f"no sentiment model at {npz} (and {meta_path.name})")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format") != _FORMAT:
-            raise SentimentModelError(f"{meta_path}: unsupported format {meta.get('format')!r}")
-        with np.load(npz, allow_pickle=False) as arrays:
-            weights = np.asarray(arrays["weights"], dtype=np.float32)
-            bias = float(np.asarray(arrays["bias"], dtype=np.float32)[0])
+        meta, arrays = model_files.load(npz, _FORMAT, SentimentModelError, "sentiment model")
+        weights = arrays["weights"].astype(np.float32)
+        bias = float(arrays["bias"].astype(np.float32)[0])
         model = cls(
             weights=weights,
             bias=bias,

@@ -327,15 +327,9 @@ def train_kind(
     """
     if len(texts) != len(labels):
         raise KindModelError(f"{len(texts)} texts but {len(labels)} labels")
-    if vectors is None:
-        if embedder is None:
-            raise KindModelError("train_kind needs an embedder or precomputed vectors")
-        vectors = embedder.embed(list(texts))
-    x = np.asarray(vectors, dtype=np.float32)
-    if x.ndim != 2 or x.shape[0] != len(texts):
-        raise KindModelError(f"vectors must be ({len(texts)}, dim), got {x.shape}")
-    if embedder_id is None:
-        embedder_id = f"{embedder.name}@{embedder.version}" if embedder is not None else "unknown"
+    x, embedder_id = model_files.training_vectors(
+        texts, vectors, embedder, embedder_id, KindModelError, "train_kind"
+    )
     y = targets_matrix(labels, classes)
     w_all = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, np.float64)
     rows: HashedRows | None = None

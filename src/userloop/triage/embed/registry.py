@@ -9,6 +9,7 @@ from userloop.triage.embed.base import Embedder
 # The spec forms ``build_embedder`` accepts, for docs and error messages.
 EMBEDDER_NAMES: tuple[str, ...] = (
     "use-m3",
+    "e5-small",
     "hashing",
     "hashing:<dim>",
     "sentence-transformers:<model>",
@@ -21,6 +22,14 @@ def _use_m3(arg: str | None, threads: int) -> Embedder:
     from userloop.triage.embed.use_m3 import UseM3Embedder
 
     return UseM3Embedder(threads=threads)
+
+
+def _e5_small(arg: str | None, threads: int) -> Embedder:
+    if arg is not None:
+        raise ValueError("e5-small takes no argument: use 'e5-small'")
+    from userloop.triage.embed.e5_small import E5SmallEmbedder
+
+    return E5SmallEmbedder(threads=threads)
 
 
 def _hashing(arg: str | None, threads: int) -> Embedder:
@@ -45,6 +54,7 @@ def _sentence_transformers(arg: str | None, threads: int) -> Embedder:
 
 _FACTORIES: dict[str, Callable[[str | None, int], Embedder]] = {
     "use-m3": _use_m3,
+    "e5-small": _e5_small,
     "hashing": _hashing,
     "sentence-transformers": _sentence_transformers,
 }

@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         description="Kind classifier weights (.npz) to use instead of the shipped ones, e.g. "
         "from `userloop model train-kind`.",
     )
+    sentiment_model_path: str | None = Field(
+        None,
+        description="Sentiment model weights (.npz) to use instead of the shipped ones, e.g. "
+        "from `userloop model train-sentiment`.",
+    )
     serve_worker: bool = Field(
         True,
         description="Run a triage worker thread inside `userloop serve` and `userloop demo`, so "

@@ -12,6 +12,7 @@ from rich.console import Console
 from userloop.config import Settings, SettingsError, load_settings
 from userloop.services import Services
 from userloop.store.engine import StoreConfigError
+from userloop.triage.service import Triage
 
 
 @dataclass
@@ -43,6 +44,19 @@ class CliContext:
                 "run `userloop db upgrade` first"
             )
         return self._services
+
+    def triage(self) -> Triage:
+        """The services' triage with its models built now, so that a setup that cannot work
+        (a missing extra, heads trained for another embedder) stops with its message instead
+        of a traceback in the middle of a batch."""
+        services = self.services()
+        try:
+            services.triage.check()
+        except ValueError as exc:  # TriageSetupError, KindModelError, SentimentModelError
+            fail(str(exc))
+        except RuntimeError as exc:  # EmbedderUnavailable
+            fail(str(exc))
+        return services.triage
 
     def close(self) -> None:
         if self._services is not None:

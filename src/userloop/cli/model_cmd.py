@@ -1,4 +1,5 @@
-"""`userloop model train-kind`: retrain the kind classifier, staff corrections included."""
+"""`userloop model train-kind` / `train-sentiment`: retrain the triage heads (for example for
+another embedder), with what the database holds: staff kind corrections, rated feedback."""
 
 from __future__ import annotations
 
@@ -50,3 +51,50 @@ def train_kind(
     model = train_kind_model(data_dir, embedder, corrections=labelled)
     model.save(output)
     cli.console.print(f"wrote {output.with_suffix('.npz')}; set USERLOOP_KIND_MODEL_PATH to use it")
+
+
+@app.command("train-sentiment")
+def train_sentiment_cmd(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option(help="Where to write the model (.npz, with a .json beside it)")
+    ] = Path("userloop-sentiment.npz"),
+    datasets: Annotated[
+        Path | None,
+        typer.Option(help="Folder with minibar/ to train on as well (skipped if absent)"),
+    ] = Path("../shared/datasets"),
+    limit: Annotated[
+        int, typer.Option(min=0, help="At most this many rated items from the database")
+    ] = 50_000,
+) -> None:
+    """Train the sentiment head on star ratings as weak labels: the rated reviews of Mini-BAR
+    (if present) and the newest rated feedback in the database, embedded with the configured
+    embedder. Use the result with `USERLOOP_SENTIMENT_MODEL_PATH`."""
+    from userloop.eval.kind import read_minibar
+    from userloop.triage.embed.registry import build_embedder
+    from userloop.triage.sentiment import SentimentModelError, train_sentiment
+
+    cli = get(ctx)
+    services = cli.services()
+    rated = services.triage.rated(limit)
+    data_dir = datasets if datasets is not None and datasets.is_dir() else None
+    if data_dir is not None:
+        rated += [(r.text, r.stars) for r in read_minibar(data_dir) if r.stars]
+    if len(rated) < 20:
+        fail(f"only {len(rated)} rated text(s) to train on; at least 20 are needed")
+    settings = services.settings
+    embedder = build_embedder(settings.embedder, threads=settings.embedder_threads)
+    cli.console.print(f"training on {len(rated)} rated text(s) with {embedder.name}…")
+    try:
+        model = train_sentiment(
+            [t for t, _ in rated],
+            [s for _, s in rated],
+            embedder,
+            description=f"{len(rated)} rated texts" + (" incl. Mini-BAR" if data_dir else ""),
+        )
+    except SentimentModelError as exc:
+        fail(str(exc))
+    model.save(output)
+    cli.console.print(
+        f"wrote {output.with_suffix('.npz')}; set USERLOOP_SENTIMENT_MODEL_PATH to use it"
+    )

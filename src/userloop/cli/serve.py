@@ -22,6 +22,8 @@ def serve(
     settings = services.settings
     host = host or settings.host
     port = port or settings.port
+    if settings.serve_worker:
+        cli.triage()  # a triage setup that cannot work stops here, not in the worker thread
     cli.console.print(f"userloop serving on http://{host}:{port}/  (API docs: /api/docs)")
     app = create_app(settings, services.store, services.triage, worker=settings.serve_worker)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

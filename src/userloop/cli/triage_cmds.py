@@ -24,8 +24,7 @@ def triage(
 ) -> None:
     """Triage the whole backlog once (language, embedding, kind, sentiment, topic), then stop."""
     cli = get(ctx)
-    services = cli.services()
-    engine = services.triage
+    engine = cli.triage()
     total = engine.pipeline.backlog()
     if not total:
         cli.console.print("nothing to triage")
@@ -57,7 +56,7 @@ def worker(ctx: typer.Context) -> None:
     settings = services.settings
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
     w = Worker(
-        services.triage,
+        cli.triage(),
         batch_size=settings.triage_batch_size,
         poll_seconds=settings.worker_poll_seconds,
         recluster_minutes=settings.recluster_interval_minutes,
@@ -74,7 +73,7 @@ def worker(ctx: typer.Context) -> None:
 def recluster(ctx: typer.Context) -> None:
     """Merge near-duplicate topics and split incoherent ones now, keeping topic ids."""
     cli = get(ctx)
-    report = cli.services().triage.recluster()
+    report = cli.triage().recluster()
     cli.console.print(f"merged {len(report.merged)} topic(s), split off {len(report.split)}")
     for absorbed, survivor in report.merged:
         cli.console.print(f"  topic {absorbed} → {survivor}")
@@ -98,7 +97,7 @@ def similar(
 ) -> None:
     """Nearest topics to a text ("already reported?"), or nearest items to a stored item."""
     cli = get(ctx)
-    engine = cli.services().triage
+    engine = cli.triage()
     results: list[Any]
     if text is not None and (source or external_id):
         fail("give either --text or --source with --external-id, not both")

@@ -262,6 +262,16 @@ class TriageRepo:
             )
         ]
 
+    def rated(self, conn: Connection, limit: int) -> list[tuple[str, int]]:
+        """(text, rating) of the newest ``limit`` feedback items that carry a star rating."""
+        rows = conn.execute(
+            select(feedback.c.text, feedback.c.rating)
+            .where(feedback.c.rating.is_not(None))
+            .order_by(feedback.c.id.desc())
+            .limit(limit)
+        )
+        return [(text_, int(rating)) for text_, rating in rows]
+
     # -- embeddings -------------------------------------------------------------------------
 
     def vectors(self, conn: Connection, ids: Sequence[int], model: str) -> dict[int, np.ndarray]:

@@ -39,6 +39,14 @@ class Triage:
 
         return build_components(self.settings)
 
+    def check(self) -> None:
+        """Build the components and load the embedder now; raises what a misconfiguration
+        raises (``TriageSetupError``, ``EmbedderUnavailable``, a model file error)."""
+        embedder = self.components.embedder
+        load = getattr(embedder, "load", None)
+        if callable(load):
+            load()
+
     @functools.cached_property
     def pipeline(self) -> TriagePipeline:
         return TriagePipeline(self.store, self.components)
@@ -89,6 +97,11 @@ class Triage:
     def corrections(self) -> list[tuple[str, str]]:
         with self.store.read() as conn:
             return self.store.triage.corrections(conn)
+
+    def rated(self, limit: int) -> list[tuple[str, int]]:
+        """(text, stars) of the newest rated feedback: weak labels for the sentiment head."""
+        with self.store.read() as conn:
+            return self.store.triage.rated(conn, limit)
 
     def recluster(self) -> ReclusterReport:
         report = recluster(self.store, self.pipeline, self.components.cluster_fn())

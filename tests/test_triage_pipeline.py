@@ -180,6 +180,72 @@ def test_recluster_merges_near_duplicates_with_stable_ids(store: Store, settings
     assert not again.merged and not again.split  # a fixed point
 
 
+def _regroup(seen: list[list[str]]) -> Any:
+    """A regroup clusterer over the fake vectors that records the texts it was given."""
+    from userloop.triage.topics.cluster import ClusterParams, cluster
+
+    def regroup(vectors: Any, texts: Any) -> Any:
+        assert len(texts) == len(vectors)
+        seen.append(list(texts))
+        return cluster(vectors, ClusterParams(join_threshold=0.5, lexical_weight=0.0))
+
+    return regroup
+
+
+def test_regroup_merges_recent_topics_with_their_texts(store: Store, settings: Settings) -> None:
+    ids = load(store, settings)
+    strict = fake_triage(store, settings, threshold=0.99)  # every report its own topic
+    strict.drain()
+    before = {k: topic_of(strict, v) for k, v in ids.items()}
+    strict.topics.set_status(before["b4"], "confirmed", actor="ana")  # staff's: never moved
+    seen: list[list[str]] = []
+    triage = fake_triage(store, settings, threshold=0.99, regroup=_regroup(seen))
+    report = triage.recluster()
+    assert seen and "Battery drains overnight since the update" in seen[0]
+    assert REPORTS[3][1] not in seen[0]  # the confirmed topic's member was not regrouped
+    after = {k: topic_of(triage, v) for k, v in ids.items()}
+    assert after["b1"] == after["b2"] == after["b3"] == before["b1"]  # the oldest id survives
+    assert after["c1"] == after["c2"] == after["c3"] == before["c1"]
+    assert after["b4"] == before["b4"]
+    assert set(after.values()) <= set(before.values()) and not report.split
+    assert (before["b2"], before["b1"]) in report.merged
+    gone = triage.topics.get(before["b2"])
+    assert gone is not None and gone.merged_into == before["b1"]
+    topic = triage.topics.get(before["b1"])
+    assert topic is not None and topic.size == 3
+    # Running it again changes nothing: the same items give the same groups.
+    again = triage.recluster()
+    assert not again.merged and not again.split
+    assert {k: topic_of(triage, v) for k, v in ids.items()} == after
+
+
+def test_regroup_takes_the_topics_with_the_newest_reports(store: Store, settings: Settings) -> None:
+    ids = load(store, settings)
+    fake_triage(store, settings, threshold=0.99).drain()
+    seen: list[list[str]] = []
+    small = settings.model_copy(update={"recluster_window": 2})
+    fake_triage(store, small, threshold=0.99, regroup=_regroup(seen)).recluster()
+    assert seen == [[REPORTS[7][1], REPORTS[8][1]]]  # d1 and d2, the two newest
+    assert len({topic_of(fake_triage(store, small), ids[k]) for k in ("d1", "d2")}) == 1
+
+
+def test_regroup_splits_a_mixed_topic_keeping_its_id(store: Store, settings: Settings) -> None:
+    ids = load(store, settings)
+    loose = fake_triage(store, settings, threshold=-1.0)  # everything joins the first topic
+    loose.drain()
+    first = topic_of(loose, ids["b1"])
+    assert {topic_of(loose, v) for v in ids.values()} == {first}
+    triage = fake_triage(store, settings, threshold=-1.0, regroup=_regroup([]))
+    report = triage.recluster()
+    after = {k: topic_of(triage, v) for k, v in ids.items()}
+    assert after["b1"] == after["b4"] == first  # the largest group (battery) keeps the id
+    assert after["c1"] == after["c3"] != first
+    assert after["d1"] == after["d2"] not in (first, after["c1"])
+    assert {new for _, new in report.split} == {after["c1"], after["d1"]}
+    assert all(origin == first for origin, _ in report.split)
+    assert not triage.recluster().split
+
+
 def recluster_with(triage: Triage, threshold: float) -> Any:
     from userloop.triage.topics.recluster import recluster
 

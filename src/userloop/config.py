@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         description="How often a worker re-clusters topics (merge near-duplicates, split "
         "incoherent ones); 0 turns it off.",
     )
+    recluster_window: int = Field(
+        2000,
+        ge=2,
+        le=20_000,
+        description="Items per product that re-clustering regroups from scratch: the members "
+        "of the topics with the newest reports that are still `new` and untouched by staff. "
+        "Memory grows with its square (2,000: about 64 MB).",
+    )
     kind_model_path: str | None = Field(
         None,
         description="Kind classifier weights (.npz) to use instead of the shipped ones, e.g. "

@@ -102,6 +102,15 @@ class FeedbackRepo:
         )
         return {(src, ext): id_ for src, ext, id_ in conn.execute(stmt, rows)}
 
+    def texts(self, conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+        """Feedback id -> stored (redacted) text, for the ids that exist."""
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            query = select(feedback.c.id, feedback.c.text).where(feedback.c.id.in_(chunk))
+            out.update((int(i), str(t)) for i, t in conn.execute(query))
+        return out
+
     def get(self, conn: Connection, feedback_id: int) -> Feedback | None:
         row = conn.execute(_select().where(feedback.c.id == feedback_id)).first()
         return _to_domain(row) if row else None

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
 from userloop.config import Settings
-from userloop.triage.embed.base import Embedder
+from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.embed.registry import build_embedder
 from userloop.triage.language import LanguageDetector
 from userloop.triage.pipeline import TriageComponents
+
+Labels = npt.NDArray[np.int64]
 
 
 class TriageSetupError(ValueError):
@@ -54,13 +61,27 @@ def build_components(settings: Settings) -> TriageComponents:
         embedder,
         "train one with `userloop model train-sentiment` and set USERLOOP_SENTIMENT_MODEL_PATH",
     )
-    # Vectors only online: the lexical channel needs each item's text wherever vectors are
-    # prepared; BENCHMARKS.md gives both variants' quality.
+    # Online, vectors only: the index keeps one centroid per topic, and the lexical channel
+    # would make each 33 times larger. Re-clustering regroups recent topics with the lexical
+    # channel (the texts are at hand there); BENCHMARKS.md gives both variants' quality.
     params = cluster.VECTORS_ONLY
     threshold = settings.topic_threshold
     if threshold is None:
         threshold = params.join_threshold
     space = cluster.TopicSpace(params, learn=False)
+
+    def regroup(vectors: Vectors, texts: Sequence[str]) -> Labels:
+        # The running mean of everything seen; n-gram frequencies of the window itself.
+        state = {**space.state(), "doc_freq": np.zeros(cluster.DEFAULT.lexical_dim), "docs": 0}
+        lexical = cluster.TopicSpace.from_state(
+            {k: np.asarray(v, dtype=np.float64) for k, v in state.items()},
+            cluster.DEFAULT,
+            lexical=True,
+            learn=False,
+        )
+        lexical.observe(np.zeros((0, vectors.shape[1])), texts)
+        return cluster.cluster(lexical.prepare(vectors, texts), cluster.DEFAULT)
+
     return TriageComponents(
         language=build_language(settings),
         embedder=embedder,
@@ -72,4 +93,5 @@ def build_components(settings: Settings) -> TriageComponents:
         observe=space.observe,
         observed=lambda: space.count,
         cluster=lambda vectors: cluster.cluster(vectors, params),
+        regroup=regroup,
     )

@@ -42,6 +42,9 @@ class TriageComponents:
     observed: Callable[[], int] | None = None  # how many vectors `observe` has seen
     # Batch clustering used by re-clustering to split topics; the online rule by default.
     cluster: Callable[[Vectors], npt.NDArray[np.int64]] | None = None
+    # Batch clustering of raw embeddings with their texts, for re-clustering's regroup pass
+    # (the lexical channel needs the texts); None skips that pass.
+    regroup: Callable[[Vectors, Sequence[str]], npt.NDArray[np.int64]] | None = None
 
     def cluster_fn(self) -> Callable[[Vectors], npt.NDArray[np.int64]]:
         if self.cluster is not None:

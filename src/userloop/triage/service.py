@@ -104,7 +104,12 @@ class Triage:
             return self.store.triage.rated(conn, limit)
 
     def recluster(self) -> ReclusterReport:
-        report = recluster(self.store, self.pipeline, self.components.cluster_fn())
+        report = recluster(
+            self.store,
+            self.pipeline,
+            self.components.cluster_fn(),
+            window=self.settings.recluster_window,
+        )
         while self.topics.refresh(500):
             pass
         return report

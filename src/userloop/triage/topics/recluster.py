@@ -1,4 +1,22 @@
-"""Re-clustering: merge near-duplicate topics, split incoherent ones, keep ids stable.
+"""Re-clustering: regroup recent machine-made topics, merge near-duplicate topics, split
+incoherent ones, keep ids stable.
+
+The passes, in order:
+
+1. **regroup** (when the components have a ``regroup`` clusterer: the real pipeline's batch
+   clusterer with the lexical channel, which needs each item's text): the members of the most
+   recent *movable* topics of a product (those with the newest members) -- status ``new``,
+   no pinned member, no staff split link -- up to ``window`` items, are clustered again from
+   scratch, and each new group takes the id of the old topic that gives it the most members
+   (each old id used once; ties go to the older topic). Groups without an old id become new
+   topics; an old topic left empty is marked merged into the topic that received most of its
+   members. The clustering runs in a read transaction; its result is applied under the write
+   lock only if the window has not changed meanwhile. Online assignment sees one item at a
+   time in arrival order; this pass gives the window the batch clusterer's quality
+   (BENCHMARKS.md measures both, end to end).
+2. **merge** by centroid similarity, for pairs with at least one topic outside the regrouped
+   window (the regroup pass has just decided the pairs inside it).
+3. **split** of topics outside the regrouped window whose unpinned members form 2+ groups.
 
 Rules that keep staff decisions intact:
 - a topic is absorbed only if it is still `new` and has no pinned member; the survivor (the
@@ -9,7 +27,8 @@ Rules that keep staff decisions intact:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +41,11 @@ from userloop.triage.pipeline import TriagePipeline
 
 Labels = npt.NDArray[np.int64]
 ClusterFn = Callable[[npt.NDArray[np.float32]], Labels]
+RegroupFn = Callable[[npt.NDArray[np.float32], Sequence[str]], Labels]
+
+#: Items per product that the regroup pass clusters at once: the batch clusterer holds about
+#: two n x n float64 matrices (2,000 items: 64 MB) and takes a few seconds at this size.
+REGROUP_WINDOW = 2000
 
 
 @dataclass
@@ -37,24 +61,168 @@ def recluster(
     *,
     merge_threshold: float | None = None,
     min_split: int = 3,
+    window: int = REGROUP_WINDOW,
 ) -> ReclusterReport:
     report = ReclusterReport()
     threshold = pipeline.c.topic_threshold if merge_threshold is None else merge_threshold
     model = pipeline.versions["embedding"]
+    plans: list[_RegroupPlan] = []
+    if pipeline.c.regroup is not None:
+        # Clustering takes seconds: done in a read transaction, so intake never waits on it.
+        with store.read() as conn:
+            plans = _plan_regroups(store, conn, model, pipeline.c.regroup, window)
     with store.write() as conn:
-        _merge_pass(store, conn, model, threshold, report)
-        _split_pass(store, pipeline, conn, model, cluster, min_split, report)
-        touched = {t for pair in report.merged for t in pair[1:]} | {
-            t for pair in report.split for t in pair
+        regrouped: set[int] = set()
+        for plan in plans:
+            touched = _apply_regroup(store, conn, model, plan, report, regrouped)
+            for topic_id in sorted(touched):
+                recompute_centroid(store, pipeline, conn, topic_id, model)
+        done = len(report.merged), len(report.split)
+        _merge_pass(store, conn, model, threshold, report, regrouped)
+        _split_pass(store, pipeline, conn, model, cluster, min_split, report, regrouped)
+        touched = {t for pair in report.merged[done[0] :] for t in pair[1:]} | {
+            t for pair in report.split[done[1] :] for t in pair
         }
-        for topic_id in touched:
+        for topic_id in sorted(touched):
             recompute_centroid(store, pipeline, conn, topic_id, model)
     pipeline.index.clear()
     return report
 
 
+def _movable_topics(store: Store, conn: Connection, model: str) -> dict[int, list[int]]:
+    """Product id -> ids of its topics the machine may reshape freely, the topic with the
+    newest member first (recent activity, not creation, makes a topic recent)."""
+    forbidden = store.topics.cannot_merge(conn)
+    linked = {t for pair in forbidden for t in pair}
+    pinned = store.triage.topics_with_pinned(conn)
+    statuses = store.topics.statuses(conn)
+    newest: dict[int, int] = {}
+    for feedback_id, topic_id, _pinned in store.triage.assignments(conn):
+        newest[topic_id] = max(newest.get(topic_id, 0), feedback_id)
+    out: dict[int, list[int]] = {}
+    for topic_id, product_id, size, _centroid in store.topics.centroids(conn, model):
+        if (
+            size > 0
+            and topic_id in newest
+            and statuses.get(topic_id) == TopicStatus.NEW.value
+            and topic_id not in pinned
+            and topic_id not in linked
+        ):
+            out.setdefault(product_id, []).append(topic_id)
+    return {p: sorted(ids, key=lambda t: -newest[t]) for p, ids in out.items()}
+
+
+@dataclass(frozen=True)
+class _RegroupPlan:
+    product_id: int
+    chosen: list[int]  # the window's topics
+    topic_of: dict[int, int]  # item -> its topic when planned
+    ids: list[int]  # the items clustered, in feedback order
+    labels: list[int]  # their new groups
+
+
+def _plan_regroups(
+    store: Store, conn: Connection, model: str, regroup: RegroupFn, window: int
+) -> list[_RegroupPlan]:
+    """Pass 1's slow half (module doc): each product's window and its new groups."""
+    plans = []
+    for product_id, topic_ids in sorted(_movable_topics(store, conn, model).items()):
+        chosen: list[int] = []
+        topic_of: dict[int, int] = {}
+        for topic_id in topic_ids:
+            members = store.triage.members(conn, topic_id)
+            if chosen and len(topic_of) + len(members) > window:
+                break
+            chosen.append(topic_id)
+            topic_of.update((m, topic_id) for m in members)
+        vectors = store.triage.vectors(conn, list(topic_of), model)
+        texts = store.feedback.texts(conn, list(vectors))
+        # In feedback order, so that the same items give the same groups whatever topics
+        # they sit in now (the clusterer breaks ties by position): a regroup is a fixed point.
+        # A topic with a member that has no vector of this model (or no text) stays as it is.
+        incomplete = {t for i, t in topic_of.items() if i not in vectors or i not in texts}
+        chosen = [t for t in chosen if t not in incomplete]
+        topic_of = {i: t for i, t in topic_of.items() if t not in incomplete}
+        ids = sorted(topic_of)
+        if len(chosen) < 2 and len(ids) < 2:
+            continue
+        labels = regroup(np.vstack([vectors[i] for i in ids]), [texts[i] for i in ids])
+        plans.append(_RegroupPlan(product_id, chosen, topic_of, ids, labels.tolist()))
+    return plans
+
+
+def _apply_regroup(
+    store: Store,
+    conn: Connection,
+    model: str,
+    plan: _RegroupPlan,
+    report: ReclusterReport,
+    regrouped: set[int],
+) -> set[int]:
+    """Pass 1's quick half, under the write lock: applies a plan unless its window changed
+    since (an item joined or left, staff touched a topic); the next run plans afresh.
+    Adds the window's topics, old and new, to ``regrouped``; returns the topics changed."""
+    movable = set(_movable_topics(store, conn, model).get(plan.product_id, []))
+    now = {f: t for f, t, _ in store.triage.assignments(conn, plan.product_id) if t in plan.chosen}
+    if not set(plan.chosen) <= movable or now != plan.topic_of:
+        return set()
+    product_id, chosen, topic_of, ids, labels = (
+        plan.product_id,
+        plan.chosen,
+        plan.topic_of,
+        plan.ids,
+        plan.labels,
+    )
+    regrouped.update(chosen)
+    touched: set[int] = set()
+    groups: dict[int, list[int]] = {}
+    for item, label in zip(ids, labels, strict=True):
+        groups.setdefault(int(label), []).append(item)
+    # Old id for each new group: largest overlap first, then the older topic.
+    overlaps = sorted(
+        (-count, old, label)
+        for label, items in groups.items()
+        for old, count in Counter(topic_of[i] for i in items).items()
+    )
+    target: dict[int, int] = {}
+    used: set[int] = set()
+    for _neg, old, label in overlaps:
+        if label not in target and old not in used:
+            target[label] = old
+            used.add(old)
+    for label in sorted(groups):
+        items = groups[label]
+        if label not in target:
+            origin = Counter(topic_of[i] for i in items).most_common(1)[0][0]
+            target[label] = store.topics.create(conn, product_id, None, None)
+            regrouped.add(target[label])
+            report.split.append((origin, target[label]))
+        moving = [i for i in items if topic_of[i] != target[label]]
+        if moving:
+            store.triage.move_members(conn, moving, target[label], pinned=False)
+            touched.add(target[label])
+            touched.update(topic_of[i] for i in moving)
+    receivers: dict[int, Counter[int]] = {}
+    for label, items in groups.items():
+        for i in items:
+            receivers.setdefault(topic_of[i], Counter())[target[label]] += 1
+    for old in chosen:
+        if old in used:
+            continue
+        into = min(receivers[old].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+        store.topics.mark_merged(conn, old, into)
+        report.merged.append((old, into))
+        touched.discard(old)
+    return touched
+
+
 def _merge_pass(
-    store: Store, conn: Connection, model: str, threshold: float, report: ReclusterReport
+    store: Store,
+    conn: Connection,
+    model: str,
+    threshold: float,
+    report: ReclusterReport,
+    regrouped: Container[int] = frozenset(),
 ) -> None:
     forbidden = store.topics.cannot_merge(conn)
     rows = [r for r in store.topics.centroids(conn, model) if r[3] is not None and r[2] > 0]
@@ -76,7 +244,7 @@ def _merge_pass(
             (float(sims[i, j]), ids[i], ids[j])
             for i in range(len(ids))
             for j in range(i + 1, len(ids))
-            if sims[i, j] >= threshold
+            if sims[i, j] >= threshold and not (ids[i] in regrouped and ids[j] in regrouped)
         ]
         groups: dict[int, set[int]] = {t: {t} for t in ids}
         survivor_of: dict[int, int] = {t: t for t in ids}
@@ -114,9 +282,10 @@ def _split_pass(
     cluster: ClusterFn,
     min_split: int,
     report: ReclusterReport,
+    regrouped: Container[int] = frozenset(),
 ) -> None:
     for topic_id, product_id, size, _centroid in store.topics.centroids(conn, model):
-        if size < 2 * min_split:
+        if size < 2 * min_split or topic_id in regrouped:
             continue
         free = store.triage.unpinned_members(conn, topic_id)
         if len(free) < 2 * min_split:

@@ -59,6 +59,24 @@ def eval_clustering(
     _emit(run_clustering_eval(_check(datasets), _embedder(ctx)), as_json)
 
 
+@app.command("topics")
+def eval_topics(
+    ctx: typer.Context,
+    datasets: DatasetsOpt = DEFAULT_DATASETS,
+    background: Annotated[
+        bool, typer.Option(help="Triage the 8,000 classification reviews first (minutes)")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The product's topics end to end on Mini-BAR clusters: intake, triage, re-clustering."""
+    from userloop.eval.topics_e2e import run_topics_e2e
+
+    cli = get(ctx)
+    _emit(
+        run_topics_e2e(_check(datasets), settings=cli.settings, background=background), as_json
+    )
+
+
 @app.command("duplicates")
 def eval_duplicates(
     ctx: typer.Context, datasets: DatasetsOpt = DEFAULT_DATASETS, as_json: JsonOpt = False

@@ -108,3 +108,14 @@ def test_trim() -> None:
     cut = trim(long, 30)
     assert len(cut) <= 30 and cut.endswith("…") and "wor…" not in cut
     assert trim("长" * 100, 10) == "长" * 9 + "…"
+
+
+def test_large_topics_take_keywords_from_an_even_spread_of_texts() -> None:
+    from userloop.triage.topics.service import KEYWORD_TEXTS, _spread
+
+    items = list(range(1000))
+    picked = _spread(items, 10)
+    assert picked == list(range(0, 1000, 100))
+    assert _spread(items, 10) == picked  # the same every time
+    assert _spread(items[:7], 10) == items[:7]
+    assert len(_spread(items * 3, KEYWORD_TEXTS)) == KEYWORD_TEXTS

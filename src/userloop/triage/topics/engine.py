@@ -6,29 +6,57 @@ clusterer, applied online."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import numpy.typing as npt
 
 F32 = npt.NDArray[np.float32]
 
 
-@dataclass
 class _ProductTopics:
-    ids: list[int] = field(default_factory=list)
-    sums: list[F32] = field(default_factory=list)  # sum of member vectors
-    sizes: list[int] = field(default_factory=list)
-    matrix: F32 | None = None  # mean member vectors, rebuilt lazily
+    """One product's topics as growable arrays: rows of member-vector sums, sizes and means.
+    A join or a new topic updates one row in place, so placing an item costs one
+    matrix-vector product over the topics, never a rebuild of the matrix."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.row_of: dict[int, int] = {}
+        self._sums = np.zeros((0, 0), dtype=np.float32)
+        self._means = np.zeros((0, 0), dtype=np.float32)
+        self._sizes = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, topic_id: int, vector_sum: F32, size: int) -> None:
+        v = np.asarray(vector_sum, dtype=np.float32).reshape(-1)
+        n = len(self.ids)
+        if n == 0 or n == len(self._sizes):
+            capacity = max(16, 2 * n)
+            sums = np.zeros((capacity, len(v)), dtype=np.float32)
+            means = np.zeros((capacity, len(v)), dtype=np.float32)
+            sizes = np.zeros(capacity, dtype=np.int64)
+            if n:
+                sums[:n], means[:n], sizes[:n] = self._sums[:n], self._means[:n], self._sizes[:n]
+            self._sums, self._means, self._sizes = sums, means, sizes
+        self._sums[n] = v
+        self._sizes[n] = size
+        self._means[n] = v / size
+        self.ids.append(topic_id)
+        self.row_of[topic_id] = n
+
+    def join(self, topic_id: int, vector: F32) -> tuple[F32, int]:
+        i = self.row_of[topic_id]
+        self._sums[i] += vector
+        self._sizes[i] += 1
+        self._means[i] = self._sums[i] / self._sizes[i]
+        return self._means[i].copy(), int(self._sizes[i])
+
+    def centroid(self, topic_id: int) -> tuple[F32, int]:
+        i = self.row_of[topic_id]
+        return self._means[i].copy(), int(self._sizes[i])
 
     def means(self) -> F32:
-        if self.matrix is None:
-            if not self.sums:
-                self.matrix = np.zeros((0, 0), dtype=np.float32)
-            else:
-                stacked = np.vstack(self.sums).astype(np.float32)
-                self.matrix = stacked / np.asarray(self.sizes, dtype=np.float32)[:, None]
-        return self.matrix
+        return self._means[: len(self.ids)]
 
 
 class TopicIndex:
@@ -54,19 +82,19 @@ class TopicIndex:
         self.loaded = True
 
     def add(self, product_id: int, topic_id: int, vector_sum: F32, size: int) -> None:
-        p = self._products.setdefault(product_id, _ProductTopics())
-        p.ids.append(topic_id)
-        p.sums.append(np.asarray(vector_sum, dtype=np.float32).copy())
-        p.sizes.append(size)
-        p.matrix = None
+        self._products.setdefault(product_id, _ProductTopics()).add(topic_id, vector_sum, size)
 
     def nearest(self, product_id: int, vector: F32, k: int = 1) -> list[tuple[int, float]]:
         p = self._products.get(product_id)
-        if p is None or not p.ids:
+        if p is None or not len(p):
             return []
         sims = p.means() @ vector
-        k = min(k, len(p.ids))
-        order = np.argsort(-sims)[:k]
+        k = min(k, len(p))
+        if k == 1:
+            order = np.array([int(np.argmax(sims))])
+        else:
+            top = np.argpartition(-sims, k - 1)[:k]
+            order = top[np.lexsort((top, -sims[top]))]  # best first, lower row on ties
         return [(p.ids[i], float(sims[i])) for i in order]
 
     def best(self, product_id: int, vector: F32) -> tuple[int | None, float]:
@@ -77,17 +105,10 @@ class TopicIndex:
 
     def join(self, product_id: int, topic_id: int, vector: F32) -> tuple[F32, int]:
         """Add a member; returns the topic's new centroid (mean) and size."""
-        p = self._products[product_id]
-        i = p.ids.index(topic_id)
-        p.sums[i] = p.sums[i] + vector
-        p.sizes[i] += 1
-        p.matrix = None
-        return (p.sums[i] / p.sizes[i]).astype(np.float32), p.sizes[i]
+        return self._products[product_id].join(topic_id, vector)
 
     def centroid(self, product_id: int, topic_id: int) -> tuple[F32, int]:
-        p = self._products[product_id]
-        i = p.ids.index(topic_id)
-        return (p.sums[i] / p.sizes[i]).astype(np.float32), p.sizes[i]
+        return self._products[product_id].centroid(topic_id)
 
     def products(self) -> list[int]:
         return list(self._products)
@@ -96,10 +117,7 @@ class TopicIndex:
         p = self._products.get(product_id)
         if p is None:
             return []
-        return [
-            (t, (s / n).astype(np.float32), n)
-            for t, s, n in zip(p.ids, p.sums, p.sizes, strict=True)
-        ]
+        return [(t, *p.centroid(t)) for t in p.ids]
 
 
 def greedy_cluster(vectors: F32, threshold: float) -> npt.NDArray[np.int64]:

@@ -286,6 +286,29 @@ def test_similar_topics_answer_in_the_askers_language(
     assert {n.feedback_id for n in near[:3]} == {ids["b1"], ids["b3"], ids["b4"]}
 
 
+def test_similar_items_fuse_words_and_embeddings(store: Store, settings: Settings) -> None:
+    rows = [
+        *REPORTS,
+        ("z1", "Bluetooth disconnects with error ZX81", None),
+        ("z2", "Camera crashes with error ZX81", None),
+    ]
+    ids = load(store, settings, rows)
+    fake_triage(store, settings).drain()
+    words = fake_triage(store, settings.model_copy(update={"similar_lexical_weight": 1.0}))
+    hits = words.similar.items(text="error ZX81", k=3)
+    assert {h.feedback_id for h in hits[:2]} == {ids["z1"], ids["z2"]}
+    assert hits[0].score == 1.0  # the best BM25 hit, normalised
+    assert len(hits) == 2  # nothing else shares a word and vectors weigh nothing
+    vectors = fake_triage(store, settings.model_copy(update={"similar_lexical_weight": 0.0}))
+    near = vectors.similar.items(source="t", external_id="z1", k=4)
+    assert ids["z1"] not in [h.feedback_id for h in near]
+    assert all(h.score == h.similarity for h in near)
+    assert [h.similarity for h in near] == sorted((h.similarity for h in near), reverse=True)
+    # New feedback is searchable by its words as soon as it is stored.
+    late = load(store, settings, [("z3", "ZX81 again after the reboot", None)])
+    assert late["z3"] in [h.feedback_id for h in words.similar.items(text="ZX81 reboot", k=1)]
+
+
 def test_kind_corrections_show_at_once_and_become_training_labels(
     triage: Triage, store: Store, settings: Settings
 ) -> None:

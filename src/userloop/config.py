@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         description="How often a worker re-clusters topics (merge near-duplicates, split "
         "incoherent ones); 0 turns it off.",
     )
+    similar_lexical_weight: float = Field(
+        0.65,
+        ge=0.0,
+        le=1.0,
+        description="Share of BM25 (words) against embedding cosine when finding similar "
+        "feedback items (`userloop similar --items`, `--source/--external-id`); 0 uses the "
+        "embedding alone. 0.65 was chosen on the GitBugs Hadoop training pairs.",
+    )
     recluster_window: int = Field(
         2000,
         ge=2,

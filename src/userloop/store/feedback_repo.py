@@ -111,6 +111,16 @@ class FeedbackRepo:
             out.update((int(i), str(t)) for i, t in conn.execute(query))
         return out
 
+    def texts_after(self, conn: Connection, after: int, limit: int) -> list[tuple[int, str]]:
+        """(id, text) of up to ``limit`` feedback items with an id above ``after``, by id."""
+        query = (
+            select(feedback.c.id, feedback.c.text)
+            .where(feedback.c.id > after)
+            .order_by(feedback.c.id)
+            .limit(limit)
+        )
+        return [(int(i), str(t)) for i, t in conn.execute(query)]
+
     def get(self, conn: Connection, feedback_id: int) -> Feedback | None:
         row = conn.execute(_select().where(feedback.c.id == feedback_id)).first()
         return _to_domain(row) if row else None

@@ -57,7 +57,9 @@ class Triage:
 
     @functools.cached_property
     def similar(self) -> SimilarService:
-        return SimilarService(self.store, self.pipeline)
+        return SimilarService(
+            self.store, self.pipeline, lexical_weight=self.settings.similar_lexical_weight
+        )
 
     def run_once(self, batch_size: int | None = None) -> int:
         """One batch through the pipeline, then summaries of the topics it touched."""

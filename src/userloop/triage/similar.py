@@ -1,4 +1,12 @@
-""" "Already reported?": the topics nearest to a text, and the items nearest to an item."""
+""" "Already reported?": the topics nearest to a text, and the items nearest to an item.
+
+Items are found as duplicates are (``userloop eval duplicates`` measures it): the best
+``CANDIDATES`` by embedding cosine and the best ``CANDIDATES`` by BM25 over the stored texts
+are fused into one ranking, ``w * bm25 / best_bm25 + (1 - w) * cosine``, with ``w`` the
+``similar_lexical_weight`` setting (0: embedding only). Words catch what a sentence embedding
+blurs (error names, product names, numbers); the embedding catches paraphrases and other
+languages, which share no words.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from userloop.store import Store
+from userloop.triage.lexical import DEFAULT_FUSION_WEIGHT, BM25Index, fuse
 from userloop.triage.pipeline import TriagePipeline
+
+#: Hits taken from each side before fusing (as in the duplicate evaluation).
+CANDIDATES = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +39,8 @@ class SimilarTopic:
 @dataclass(frozen=True, slots=True)
 class SimilarItem:
     feedback_id: int
-    similarity: float
+    similarity: float  # cosine of the embeddings; 0 for an item without a vector yet
+    score: float  # the fused score the results are ranked by
     source: str
     external_id: str
     text: str
@@ -38,10 +51,21 @@ class SimilarService:
     """Answers from in-memory copies of the vectors: topic centroids reloaded when older than
     `topic_ttl` seconds (the worker moves them), item vectors appended as new ones appear."""
 
-    def __init__(self, store: Store, pipeline: TriagePipeline, topic_ttl: float = 5.0) -> None:
+    def __init__(
+        self,
+        store: Store,
+        pipeline: TriagePipeline,
+        topic_ttl: float = 5.0,
+        lexical_weight: float = DEFAULT_FUSION_WEIGHT,
+    ) -> None:
+        if not 0.0 <= lexical_weight <= 1.0:
+            raise ValueError(f"lexical_weight must lie in [0, 1]; got {lexical_weight}")
         self.store = store
         self.pipeline = pipeline
         self.topic_ttl = topic_ttl
+        self.lexical_weight = lexical_weight
+        self._bm25: BM25Index[int] = BM25Index()
+        self._bm25_after = 0  # the last feedback id in the BM25 index
         self._lock = threading.Lock()
         self._topics: tuple[float, list[int], list[int], np.ndarray] | None = None
         self._item_ids: list[int] = []
@@ -81,6 +105,17 @@ class SimilarService:
                 self._item_matrix = np.vstack(self._item_blocks)
                 self._item_blocks = [self._item_matrix]
             return self._item_ids, self._item_matrix
+
+    def _lexical_index(self) -> BM25Index[int]:
+        """The BM25 index of every stored text, brought up to date with new feedback."""
+        with self._lock:
+            while True:
+                with self.store.read() as conn:
+                    rows = self.store.feedback.texts_after(conn, self._bm25_after, 5000)
+                if not rows:
+                    return self._bm25
+                self._bm25.add_many(rows)
+                self._bm25_after = rows[-1][0]
 
     def topics(
         self, text: str, language: str | None = None, k: int = 5, product: str | None = None
@@ -128,7 +163,8 @@ class SimilarService:
         external_id: str | None = None,
         k: int = 10,
     ) -> list[SimilarItem]:
-        """Nearest other feedback items by embedding (duplicate retrieval)."""
+        """Nearest other feedback items (duplicate retrieval): embedding and BM25 hits fused
+        (see the module doc)."""
         model = self.pipeline.versions["embedding"]
         exclude: int | None = None
         with self.store.read() as conn:
@@ -142,32 +178,50 @@ class SimilarService:
                 stored = self.store.triage.vectors(conn, [exclude], model)
                 item = self.store.feedback.get(conn, exclude)
                 assert item is not None
+                query_text = item.text
                 query = (
                     stored[exclude]
                     if exclude in stored
                     else self.pipeline.c.embedder.embed([item.text])[0]
                 )
             else:
+                query_text = text
                 query = self.pipeline.c.embedder.embed([text])[0]
         ids, matrix = self._items_matrix()
-        if matrix is None:
+        cosine: dict[int, float] = {}
+        if matrix is not None:
+            sims = matrix @ query
+            top = min(CANDIDATES + 1, len(ids))
+            head = np.argpartition(-sims, top - 1)[:top]
+            order = head[np.lexsort((head, -sims[head]))]
+            cosine = {ids[int(i)]: float(sims[int(i)]) for i in order if ids[int(i)] != exclude}
+        # A side with no weight contributes no candidates either.
+        vector_hits = list(cosine.items())[:CANDIDATES] if self.lexical_weight < 1 else []
+        lexical_hits: list[tuple[int, float]] = []
+        if self.lexical_weight > 0:
+            skip = {exclude} if exclude is not None else set()
+            lexical_hits = self._lexical_index().search(query_text, CANDIDATES, exclude=skip)
+        ranked = fuse(lexical_hits, vector_hits, self.lexical_weight, k=k)
+        if not ranked:
             return []
         with self.store.read() as conn:
-            sims = matrix @ query
-            top = min(k + 1, len(ids))
-            head = np.argpartition(-sims, top - 1)[:top]
-            order = head[np.argsort(-sims[head])]
-            picked = [int(i) for i in order if ids[int(i)] != exclude][:k]
-            triaged = self.store.triage.many(conn, [ids[i] for i in picked])
+            picked = [feedback_id for feedback_id, _ in ranked]
+            missing = [i for i in picked if i not in cosine]
+            if missing:  # lexical hits beyond the vector candidates: their cosine too
+                found_vectors = self.store.triage.vectors(conn, missing, model)
+                cosine.update({i: float(v @ query) for i, v in found_vectors.items()})
+            triaged = self.store.triage.many(conn, picked)
             out = []
-            for i in picked:
-                fb = self.store.feedback.get(conn, ids[i])
-                assert fb is not None
-                t = triaged.get(ids[i])
+            for feedback_id, score in ranked:
+                fb = self.store.feedback.get(conn, feedback_id)
+                if fb is None:
+                    continue
+                t = triaged.get(feedback_id)
                 out.append(
                     SimilarItem(
                         feedback_id=fb.id,
-                        similarity=round(float(sims[i]), 4),
+                        similarity=round(cosine.get(feedback_id, 0.0), 4),
+                        score=round(score, 4),
                         source=fb.source,
                         external_id=fb.external_id,
                         text=fb.text,

@@ -72,9 +72,7 @@ def eval_topics(
     from userloop.eval.topics_e2e import run_topics_e2e
 
     cli = get(ctx)
-    _emit(
-        run_topics_e2e(_check(datasets), settings=cli.settings, background=background), as_json
-    )
+    _emit(run_topics_e2e(_check(datasets), settings=cli.settings, background=background), as_json)
 
 
 @app.command("duplicates")

@@ -22,7 +22,15 @@ from userloop.triage.classify import (
 from userloop.triage.embed.base import Vectors
 from userloop.triage.embed.hashing import HashingEmbedder
 from userloop.triage.embed.use_m3 import UseM3Embedder
-from userloop.triage.features import hash_texts, sigmoid
+from userloop.triage.features import (
+    CUE_NAMES,
+    CUES_VERSION,
+    FEATURES_VERSION,
+    REQUEST_CUES,
+    hash_texts,
+    request_cues,
+    sigmoid,
+)
 from userloop.triage.stages import KINDS
 
 # Written for these tests (not among the seed examples the head was trained on).
@@ -89,6 +97,10 @@ def test_shipped_model_files_are_small_numbers_only(shipped: KindModel) -> None:
     assert meta["version"] == shipped.version
     assert "Mini-BAR" in meta["training"]["description"]
     assert set(meta["thresholds"]) == set(KINDS)
+    # hashed tokens and the request cues (CUE_SCALE; see BENCHMARKS.md)
+    assert meta["lexical"]["features"] == f"{FEATURES_VERSION}+{CUES_VERSION}"
+    assert shipped.features_version == meta["lexical"]["features"]
+    assert shipped.cue_weights.shape == (len(KINDS), len(CUE_NAMES))
     # trained on the seed examples in this tree (else rerun scripts/train_models.py)
     assert meta["training"]["seed_examples_sha256"] == seed_examples_digest()
 
@@ -284,7 +296,9 @@ def test_train_on_tiny_synthetic_set_then_round_trip(tmp_path: Path) -> None:
 def test_lexical_residual_is_the_sparse_product_of_hashed_words() -> None:
     texts, kinds = _synthetic()
     embedder = HashingEmbedder(64)
-    model = train_kind(texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=1 << 12)
+    model = train_kind(
+        texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=1 << 12, cue_scale=0.5
+    )
     assert model.lexical_buckets == 1 << 12
     assert 0 < len(model.lexical_index) <= 1 << 12
     dense = np.zeros((1 << 12, len(KINDS)), dtype=np.float32)
@@ -292,9 +306,12 @@ def test_lexical_residual_is_the_sparse_product_of_hashed_words() -> None:
     probe = [*texts[:5], "a text with words never seen", "", "升级后闪退"]
     v = embedder.embed(probe)
     logits = v @ model.weights.T + model.bias + hash_texts(probe, 1 << 12).dot(dense)
+    logits += request_cues(probe) @ model.cue_weights.T
     np.testing.assert_allclose(model.scores(probe, v), sigmoid(logits), rtol=1e-5, atol=1e-6)
     # without the residual the head is the embedding part alone
-    plain = train_kind(texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=0)
+    plain = train_kind(
+        texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=0, cue_scale=0.5
+    )
     assert plain.lexical_buckets == 0 and plain.lexical_weights.size == 0
     np.testing.assert_allclose(plain.weights, model.weights)
 
@@ -333,3 +350,107 @@ def test_seed_examples_cover_every_kind_and_language() -> None:
     for group in (BUGS, FEATURES, PRAISE, QUESTIONS):
         assert not seed_texts & set(group.values())
     assert not seed_texts & set(OTHER_QUESTIONS)
+
+
+# ---------- request cues ----------
+
+# Written for these tests: per language, requests in several phrasings, and plain bug reports.
+CUE_REQUESTS = {
+    "en": [
+        "It would be great if the widget showed my heart rate.",
+        "I wish I could export my rides as GPX files.",
+        "Can you add support for Polar chest straps?",
+        "The app should have a dark theme.",
+    ],
+    "fr": [
+        "Ce serait bien de pouvoir masquer les pas.",
+        "Pourriez-vous ajouter un mode sombre ?",
+        "J'aimerais pouvoir exporter mes sorties.",
+        "Il manque juste une option pour changer d'unité.",
+    ],
+    "zh": ["希望能加一个夜间模式。", "能不能增加导出数据的功能？", "如果能显示心率就好了。"],
+    "ru": ["Было бы здорово видеть пульс на виджете.", "Сделайте, пожалуйста, тёмную тему."],
+    "nl": [
+        "Het zou handig zijn als ik mijn routes kon exporteren.",
+        "Kunnen jullie een donkere modus toevoegen?",
+    ],
+    "de": [
+        "Es wäre schön, wenn man die Schritte ausblenden könnte.",
+        "Bitte fügt einen Dunkelmodus hinzu.",
+    ],
+    "es": ["Sería genial poder exportar mis rutas.", "Por favor agreguen un modo oscuro."],
+}
+CUE_BUGS = {
+    **BUGS,
+    "de": "Seit dem Update stürzt die App beim Start sofort ab.",
+    "es": "Desde la actualización la aplicación se cierra al abrirla.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(CUE_REQUESTS))
+def test_request_cues_match_requests_not_bug_reports(lang: str) -> None:
+    requests = request_cues(CUE_REQUESTS[lang])
+    assert requests.shape == (len(CUE_REQUESTS[lang]), len(CUE_NAMES))
+    assert set(np.unique(requests)) <= {0.0, 1.0}
+    assert requests.any(axis=1).all(), [
+        t for t, row in zip(CUE_REQUESTS[lang], requests, strict=True) if not row.any()
+    ]
+    assert not request_cues([CUE_BUGS[lang]]).any()
+    # the feature sentence the shipped-model tests use matches too
+    if lang in FEATURES:
+        assert request_cues([FEATURES[lang]]).any()
+
+
+def test_request_cues_are_named_and_case_and_width_blind() -> None:
+    assert tuple(name for name, _ in REQUEST_CUES) == CUE_NAMES
+    assert len(set(CUE_NAMES)) == len(CUE_NAMES) >= 7
+    row = request_cues(["PLEASE ADD a map", "please add a map", "ｐｌｅａｓｅ ａｄｄ a map"])
+    assert (row == row[0]).all() and row[0, CUE_NAMES.index("please_add")] == 1.0
+    assert request_cues([]).shape == (0, len(CUE_NAMES))
+    assert not request_cues(["", "5 stars", "升级后闪退"]).any()
+
+
+def test_request_cues_in_training_saving_and_loading(tmp_path: Path) -> None:
+    texts, kinds = _synthetic()
+    embedder = HashingEmbedder(64)
+    model = train_kind(
+        texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=0, cue_scale=1.0
+    )
+    assert model.cue_weights.shape == (len(KINDS), len(CUE_NAMES))
+    # "please add" / "I wish" / "would be nice" are all feature templates: their cues lean to it
+    feature = KINDS.index("feature")
+    for name in ("please_add", "wish", "nice_if"):
+        assert model.cue_weights[feature, CUE_NAMES.index(name)] > 0
+    # only the feature head reads them: a request cue is no evidence against a bug
+    assert not np.delete(model.cue_weights, feature, axis=0).any()
+    v = embedder.embed(texts)
+    logits = v @ model.weights.T + model.bias + request_cues(texts) @ model.cue_weights.T
+    np.testing.assert_allclose(model.scores(texts, v), sigmoid(logits), rtol=1e-5, atol=1e-6)
+    # the scale is folded into the stored weights; 0 leaves the cues out
+    none = train_kind(
+        texts, kinds, embedder, c_grid=(1.0,), folds=3, lexical_buckets=0, cue_scale=0.0
+    )
+    assert none.cue_weights.size == 0 and none.version != model.version
+    assert none.features_version == FEATURES_VERSION
+    assert model.features_version == f"{FEATURES_VERSION}+{CUES_VERSION}"
+
+    path = model.save(tmp_path / "cues.npz")
+    meta_path = path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["lexical"] == {
+        "features": f"{FEATURES_VERSION}+{CUES_VERSION}",
+        "buckets": 0,
+        "cues": list(CUE_NAMES),
+    }
+    loaded = KindModel.load(path)
+    np.testing.assert_array_equal(loaded.cue_weights, model.cue_weights)
+    assert loaded.version == model.version
+    # a model made with other features (other cues, or cues unknown to the reader) is refused
+    for lexical in (
+        {**meta["lexical"], "features": FEATURES_VERSION},
+        {**meta["lexical"], "features": f"{FEATURES_VERSION}+cues0"},
+        {**meta["lexical"], "cues": list(CUE_NAMES[:-1])},
+    ):
+        meta_path.write_text(json.dumps({**meta, "lexical": lexical}), encoding="utf-8")
+        with pytest.raises(KindModelError, match="retrain"):
+            KindModel.load(path)

@@ -268,7 +268,7 @@ def test_topic_index_grows_in_place_and_ranks_topics() -> None:
     for t, v in enumerate(vectors):  # past the first capacity of 16 rows, twice
         index.add(7, 100 + t, v, 1)
     hits = index.nearest(7, vectors[25], k=3)
-    assert hits[0] == (125, pytest.approx(1.0))
+    assert hits[0][0] == 125 and hits[0][1] == pytest.approx(1.0)
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
     expected = np.argsort(-(vectors @ vectors[25]), kind="stable")[:3] + 100
     assert [t for t, _ in hits] == expected.tolist()

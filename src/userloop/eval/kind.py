@@ -47,6 +47,7 @@ import numpy.typing as npt
 
 from userloop.eval.data import DEFAULT_CACHE_DIR, embed_cached
 from userloop.triage.classify import (
+    CUE_SCALE,
     LEXICAL_BUCKETS,
     KindModel,
     KindTarget,
@@ -62,6 +63,9 @@ from userloop.triage.stages import KINDS
 MINIBAR_CLASSIFICATION = Path("minibar/classification")
 APPS: tuple[str, ...] = ("garmin-connect", "huawei-health")
 LANGS: tuple[str, ...] = ("en", "fr")
+
+#: Scale of the request cues in the ``head + request cues`` ablation (the shipped head has none).
+REQUEST_CUE_SCALE = 0.5
 
 #: Training weight of one seed example and one staff correction (a Mini-BAR review weighs 1).
 SEED_WEIGHT = 1.0
@@ -322,6 +326,7 @@ def _train(
     embedder: Embedder,
     seed_langs: Callable[[str], bool],
     lexical: bool = True,
+    cue_scale: float = CUE_SCALE,
 ) -> KindModel:
     keep = [i for i, s in enumerate(data.seeds) if seed_langs(s[2])]
     seeds = [data.seeds[i] for i in keep]
@@ -334,6 +339,7 @@ def _train(
         vectors=vectors,
         sample_weight=ts.weights,
         lexical_buckets=LEXICAL_BUCKETS if lexical else 0,
+        cue_scale=cue_scale,
         description=ts.description,
     )
 
@@ -361,8 +367,9 @@ def run_kind_eval(
 
     ``baseline``: also score char TF-IDF + logistic regression on the cross-app splits (needs
     scikit-learn; skipped without it). ``ablations``: also, on every split, the head without
-    seed examples, the head without its lexical residual, and a joint logistic regression on
-    embedding + lexical features (scikit-learn).
+    seed examples, the head without its lexical residual, the head with the request
+    cues (``features.request_cues`` at :data:`REQUEST_CUE_SCALE`), and a joint logistic
+    regression on embedding + lexical features (scikit-learn).
     """
     t0 = time.perf_counter()
     data = _load(datasets_dir, embedder, cache_dir)
@@ -385,6 +392,11 @@ def run_kind_eval(
             )
             split["head, no lexical"] = _score_kind(
                 _train(data, train, train_v, embedder, seed_ok, lexical=False), test, test_v
+            )
+            split["head + request cues"] = _score_kind(
+                _train(data, train, train_v, embedder, seed_ok, cue_scale=REQUEST_CUE_SCALE),
+                test,
+                test_v,
             )
             joint = _joint_lexical(train, train_v, test, test_v)
             if joint is not None:

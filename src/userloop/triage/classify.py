@@ -3,10 +3,18 @@
 One logistic head per kind (one-vs-rest, so an item can be both a bug and a wish), with a
 decision threshold per kind chosen by cross-validation on the training data. Each head is
 
-    logit = vector @ w + b  +  lexical(text) @ v
+    logit = vector @ w + cues(text) @ u + b  +  lexical(text) @ v
 
-* ``vector @ w + b``: a logistic regression on the sentence embedding (multilingual: it
-  carries what a text is about, in any language the embedder knows);
+* ``vector @ w + cues(text) @ u + b``: a logistic regression on the sentence embedding
+  (multilingual: it carries what a text is about, in any language the embedder knows),
+  optionally joined with a few 0/1 request cues (``features.request_cues``: "would be nice",
+  "please add", "ce serait bien", "希望", ... in seven languages). The embedding says what a
+  text is about more than whether it asks for something; the cues name that speech act in
+  languages the head was not trained on. They enter scaled by ``cue_scale`` (the fit is
+  regularised, so the scale sets how cheaply a cue can earn weight; the stored ``u`` has the
+  scale folded in; :data:`CUE_SCALE`). On Mini-BAR they raise feature F1 from English to
+  French training (en -> fr) and change nothing across apps, where the lexical residual
+  below already learns the same phrases: they are for the languages training never saw;
 * ``lexical(text) @ v``: a residual on hashed words and word pairs (``features.hash_texts``,
   no vocabulary stored), fitted *after* the embedding part with that part's logits as a fixed
   offset, so it only learns what the embedding misses ("would be nice", "pourriez-vous").
@@ -18,10 +26,10 @@ decision threshold per kind chosen by cross-validation on the training data. Eac
 Inference is numpy (a matrix product, a hash, a sigmoid); so is training (:func:`train_kind`:
 Newton's method and L-BFGS in ``features``): neither needs scikit-learn.
 
-Saved state is an ``.npz`` of arrays (weights, biases, thresholds, the used hash buckets and
-their weights; no text) and a ``.json`` of metadata beside it (classes, embedder, training
-data description, metrics). The shipped model lives in ``triage/models/`` and is rebuilt by
-``scripts/train_models.py``.
+Saved state is an ``.npz`` of arrays (weights, biases, thresholds, the request cues' weights,
+the used hash buckets and their weights; no text) and a ``.json`` of metadata beside it
+(classes, embedder, training data description, metrics). The shipped model lives in
+``triage/models/`` and is rebuilt by ``scripts/train_models.py``.
 
 Primary kind: among the kinds above their threshold, one that asks for an answer first
 (``bug``, ``feature`` or ``question``, whichever is furthest above its own threshold in
@@ -46,6 +54,8 @@ import numpy.typing as npt
 from userloop.triage import model_files
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.features import (
+    CUE_NAMES,
+    CUES_VERSION,
     FEATURES_VERSION,
     HashedRows,
     best_threshold,
@@ -54,6 +64,7 @@ from userloop.triage.features import (
     fit_logistic_sparse,
     hash_texts,
     keep_buckets,
+    request_cues,
     sigmoid,
     stratified_folds,
 )
@@ -79,6 +90,13 @@ _MIN_POSITIVES = 2  # a kind with fewer positives (or negatives) is not fitted: 
 LEXICAL_BUCKETS = 1 << 18
 _LEXICAL_C = 2.0
 _LEXICAL_MIN_DF = 2
+#: Request cues join the embedding part as ``cue_scale`` * 0/1 (0: no cues). 0.5 was the best
+#: of 0.25, 0.5, 1 and 2 on the Mini-BAR splits (see BENCHMARKS.md).
+CUE_SCALE = 0.5
+#: The heads the cues join. A cue is evidence *for* a request; a bug head given the cues learns
+#: that request phrasing means "not a bug" (few reviews are both), and then misses the bug in
+#: "the graph is empty since the update; also, please add an export".
+CUE_KINDS = frozenset({"feature"})
 _FORMAT = 1
 
 F32 = npt.NDArray[np.float32]
@@ -105,6 +123,9 @@ class KindModel:
     lexical_weights: F32 = field(
         default_factory=lambda: np.zeros((0, 0), dtype=np.float32)
     )  # (n_classes, n_used)
+    cue_weights: F32 = field(
+        default_factory=lambda: np.zeros((0, 0), dtype=np.float32)
+    )  # (n_classes, len(CUE_NAMES)) on the 0/1 request cues; empty: none
 
     def __post_init__(self) -> None:
         k = len(self.classes)
@@ -114,6 +135,10 @@ class KindModel:
             raise KindModelError("bias and thresholds need one value per class")
         if self.lexical_buckets and self.lexical_weights.shape != (k, len(self.lexical_index)):
             raise KindModelError("lexical weights must be (n_classes, len(lexical_index))")
+        if self.cue_weights.size and self.cue_weights.shape != (k, len(CUE_NAMES)):
+            raise KindModelError(
+                f"cue weights must be (n_classes, {len(CUE_NAMES)}), got {self.cue_weights.shape}"
+            )
 
     # ---------- identity ----------
 
@@ -131,7 +156,16 @@ class KindModel:
         if self.lexical_buckets:
             h.update(f"{FEATURES_VERSION}:{self.lexical_buckets}".encode())
             h.update(np.ascontiguousarray(self.lexical_index, dtype=np.int64).tobytes())
+        if self.cue_weights.size:
+            h.update(f"{CUES_VERSION}:{','.join(CUE_NAMES)}".encode())
+            h.update(np.ascontiguousarray(self.cue_weights, dtype=np.float32).tobytes())
         return f"kind-{h.hexdigest()[:12]}"
+
+    @property
+    def features_version(self) -> str:
+        """The text features this model needs: ``FEATURES_VERSION``, plus ``+CUES_VERSION``
+        when it uses the request cues (what ``save`` records and ``load`` checks)."""
+        return FEATURES_VERSION + (f"+{CUES_VERSION}" if self.cue_weights.size else "")
 
     # ---------- inference ----------
 
@@ -146,6 +180,8 @@ class KindModel:
         if len(texts) != len(v):
             raise KindModelError(f"{len(texts)} texts but {len(v)} vectors")
         logits = v @ self.weights.T + self.bias
+        if self.cue_weights.size:
+            logits += request_cues(texts) @ self.cue_weights.T
         if self.lexical_buckets:
             logits += self._lexical(hash_texts(texts, self.lexical_buckets))
         return sigmoid(logits).astype(np.float32)
@@ -199,6 +235,7 @@ class KindModel:
             "thresholds": self.thresholds.astype(np.float32),
             "lexical_index": self.lexical_index.astype(np.int32),
             "lexical_weights": _compact(self.lexical_weights),
+            "cue_weights": self.cue_weights.astype(np.float32),
         }
         meta = {
             **self.meta,
@@ -207,7 +244,11 @@ class KindModel:
             "classes": list(self.classes),
             "embedder": self.embedder,
             "dim": self.dim,
-            "lexical": {"features": FEATURES_VERSION, "buckets": self.lexical_buckets},
+            "lexical": {
+                "features": self.features_version,
+                "buckets": self.lexical_buckets,
+                "cues": list(CUE_NAMES) if self.cue_weights.size else [],
+            },
             "thresholds": {
                 c: round(float(t), 4) for c, t in zip(self.classes, self.thresholds, strict=True)
             },
@@ -225,11 +266,19 @@ class KindModel:
         thresholds = arrays["thresholds"].astype(np.float32)
         lexical_index = arrays["lexical_index"].astype(np.int64)
         lexical_weights = arrays["lexical_weights"].astype(np.float32)
+        cue_weights = arrays.get("cue_weights", np.zeros((0, 0))).astype(np.float32)
         lexical = meta.get("lexical") or {}
-        if lexical.get("buckets") and lexical.get("features") != FEATURES_VERSION:
+        uses_text = bool(lexical.get("buckets")) or cue_weights.size > 0
+        expected = FEATURES_VERSION + (f"+{CUES_VERSION}" if cue_weights.size else "")
+        if uses_text and lexical.get("features") != expected:
             raise KindModelError(
                 f"{meta_path}: lexical features {lexical.get('features')!r}, "
-                f"this userloop computes {FEATURES_VERSION!r}; retrain the model"
+                f"this userloop computes {expected!r}; retrain the model"
+            )
+        if cue_weights.size and list(lexical.get("cues") or []) != list(CUE_NAMES):
+            raise KindModelError(
+                f"{meta_path}: request cues {lexical.get('cues')!r}, this userloop computes "
+                f"{list(CUE_NAMES)!r}; retrain the model"
             )
         model = cls(
             classes=tuple(meta["classes"]),
@@ -241,6 +290,7 @@ class KindModel:
             lexical_buckets=int(lexical.get("buckets") or 0),
             lexical_index=lexical_index,
             lexical_weights=lexical_weights,
+            cue_weights=cue_weights,
         )
         if meta.get("version") not in (None, model.version):
             raise KindModelError(f"{npz}: arrays do not match the version in {meta_path.name}")
@@ -309,6 +359,7 @@ def train_kind(
     c_grid: Sequence[float] = _C_GRID,
     lexical_buckets: int = LEXICAL_BUCKETS,
     lexical_c: float = _LEXICAL_C,
+    cue_scale: float = CUE_SCALE,
     folds: int = 5,
     seed: int = 0,
     embedder_id: str | None = None,
@@ -319,7 +370,8 @@ def train_kind(
     ``labels``: one :data:`KindTarget` per text (a kind name, or a mapping with unknowns).
     ``vectors``: precomputed embeddings of ``texts`` by ``embedder`` (else it embeds them).
     ``sample_weight``: per text (e.g. more for staff corrections). ``lexical_buckets=0``
-    leaves the lexical residual out. Per kind, the embedding part's regularisation ``c`` is
+    leaves the lexical residual out; ``cue_scale=0`` the request cues (else they join the
+    embedding as ``cue_scale`` * 0/1). Per kind, the embedding part's regularisation ``c`` is
     the one of ``c_grid`` with the best out-of-fold F1 (ties: the smaller), and the decision
     threshold the one with the best out-of-fold F1 of the whole head; folds are stratified and
     seeded, so the same data give the same model. A kind with fewer than two positives or
@@ -330,6 +382,9 @@ def train_kind(
     x, embedder_id = model_files.training_vectors(
         texts, vectors, embedder, embedder_id, KindModelError, "train_kind"
     )
+    dim = x.shape[1]
+    if cue_scale:
+        x = np.hstack([x, np.float32(cue_scale) * request_cues(texts)])
     y = targets_matrix(labels, classes)
     w_all = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, np.float64)
     rows: HashedRows | None = None
@@ -338,7 +393,7 @@ def train_kind(
         used = np.flatnonzero(document_frequency(hashed) >= _LEXICAL_MIN_DF)
         rows = keep_buckets(hashed, used)
     k = len(classes)
-    weights = np.zeros((k, x.shape[1]), dtype=np.float32)
+    weights = np.zeros((k, x.shape[1]), dtype=np.float32)  # embedding, then cues
     bias = np.full(k, -20.0, dtype=np.float32)
     thresholds = np.full(k, 0.5, dtype=np.float32)
     lex_full = np.zeros((k, lexical_buckets), dtype=np.float32)
@@ -350,10 +405,11 @@ def train_kind(
         if pos < _MIN_POSITIVES or neg < _MIN_POSITIVES:
             fits[c] = {"positives": pos, "negatives": neg, "fitted": 0}
             continue
-        head = _Head(x[known], None if rows is None else _select_rows(rows, known), ws)
+        xj = x if c in CUE_KINDS else x[:, :dim]
+        head = _Head(xj[known], None if rows is None else _select_rows(rows, known), ws)
         fit = head.select(ys, c_grid, lexical_c, folds, seed)
         wj, bj, vj = head.fit(ys, fit.c, lexical_c)
-        weights[j], bias[j], thresholds[j] = wj, bj, fit.threshold
+        weights[j, : len(wj)], bias[j], thresholds[j] = wj, bj, fit.threshold
         if vj is not None:
             lex_full[j] = vj
         fits[c] = {
@@ -364,6 +420,8 @@ def train_kind(
             "threshold": fit.threshold,
             "cv_f1": round(fit.cv_f1, 4),
         }
+    cue_weights = (weights[:, dim:] * np.float32(cue_scale)).astype(np.float32)
+    weights = np.ascontiguousarray(weights[:, :dim])
     index = np.flatnonzero(np.any(lex_full != 0, axis=0)).astype(np.int64)
     lex = lex_full[:, index].astype(np.float16).astype(np.float32)
     meta = {
@@ -375,6 +433,7 @@ def train_kind(
             "c_grid": list(c_grid),
             "lexical_c": lexical_c if lexical_buckets else None,
             "lexical_min_df": _LEXICAL_MIN_DF,
+            "cue_scale": cue_scale,
             "per_class": fits,
         }
     }
@@ -388,6 +447,7 @@ def train_kind(
         lexical_buckets=lexical_buckets,
         lexical_index=index,
         lexical_weights=lex,
+        cue_weights=cue_weights,
     )
 
 

@@ -169,10 +169,15 @@ def test_recluster_merges_near_duplicates_with_stable_ids(store: Store, settings
     strict.drain()
     assert len(strict.topics.all()) == len(ids)
     before = {k: topic_of(strict, v) for k, v in ids.items()}
+    with store.write() as conn:
+        for topic in ("b2", "b3"):
+            store.votes.add(conn, before[topic], "v1")
     loose = fake_triage(store, settings, threshold=0.99)
     report = recluster_with(loose, 0.6)
     assert report.merged
     after = {k: topic_of(loose, v) for k, v in ids.items()}
+    with store.read() as conn:
+        assert store.votes.count(conn, after["b2"]) == 1
     assert len({after[k] for k in ("b1", "b2", "b3", "b4")}) == 1
     # The surviving topic is one of the old ids: ids are stable, none invented for merges.
     assert set(after.values()) <= set(before.values())
@@ -198,6 +203,9 @@ def test_regroup_merges_recent_topics_with_their_texts(store: Store, settings: S
     strict.drain()
     before = {k: topic_of(strict, v) for k, v in ids.items()}
     strict.topics.set_status(before["b4"], "confirmed", actor="ana")  # staff's: never moved
+    with store.write() as conn:
+        for topic, voter in (("b1", "v1"), ("b2", "v1"), ("b3", "v2")):
+            store.votes.add(conn, before[topic], voter)
     seen: list[list[str]] = []
     triage = fake_triage(store, settings, threshold=0.99, regroup=_regroup(seen))
     report = triage.recluster()
@@ -213,6 +221,8 @@ def test_regroup_merges_recent_topics_with_their_texts(store: Store, settings: S
     assert gone is not None and gone.merged_into == before["b1"]
     topic = triage.topics.get(before["b1"])
     assert topic is not None and topic.size == 3
+    with store.read() as conn:  # votes follow their topic; a voter counts once
+        assert store.votes.count(conn, before["b1"]) == 2
     # Running it again changes nothing: the same items give the same groups.
     again = triage.recluster()
     assert not again.merged and not again.split

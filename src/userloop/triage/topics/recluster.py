@@ -211,6 +211,7 @@ def _apply_regroup(
             continue
         into = min(receivers[old].items(), key=lambda kv: (-kv[1], kv[0]))[0]
         store.topics.mark_merged(conn, old, into)
+        store.votes.move(conn, old, into)  # the people who voted keep their say
         report.merged.append((old, into))
         touched.discard(old)
     return touched
@@ -271,6 +272,7 @@ def _merge_pass(
                 moved = store.triage.members(conn, topic_id)
                 store.triage.move_members(conn, moved, survivor, pinned=False)
                 store.topics.mark_merged(conn, topic_id, survivor)
+                store.votes.move(conn, topic_id, survivor)
                 report.merged.append((topic_id, survivor))
 
 

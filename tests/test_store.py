@@ -54,3 +54,31 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
 def test_bad_database_urls_are_explained(url: str, message: str) -> None:
     with pytest.raises(StoreConfigError, match=message):
         build_engine(url)
+
+
+def test_batch_centroid_updates_only_widen_first_and_last_seen(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    product = store.dimensions.product_id("phone")
+    day = [datetime(2026, 11, d, 12, tzinfo=UTC) for d in range(1, 8)]
+    with store.write() as conn:
+        a = store.topics.create(conn, product, None, None)
+        b = store.topics.create(conn, product, None, None)
+        v = np.ones(4, dtype=np.float32)
+        store.topics.set_centroids(
+            conn, [(a, v, 2, day[2], day[4]), (b, v, 1, day[3], day[3])], "m"
+        )
+        store.topics.set_centroids(conn, [(a, 2 * v, 3, day[1], day[3])], "m")  # earlier only
+        store.topics.set_centroids(conn, [(a, 3 * v, 4, day[5], day[6])], "m")  # later only
+        store.topics.set_centroids(conn, [], "m")
+    with store.read() as conn:
+        ta, tb = store.topics.get(conn, a), store.topics.get(conn, b)
+        centroids = {t: c for t, _p, _s, c in store.topics.centroids(conn, "m")}
+    assert ta is not None and tb is not None
+    assert (ta.first_seen, ta.last_seen, ta.size) == (day[1], day[6], 4)
+    assert (tb.first_seen, tb.last_seen, tb.size) == (day[3], day[3], 1)
+    centroid = centroids[a]
+    assert centroid is not None
+    np.testing.assert_allclose(centroid, np.full(4, 3.0))

@@ -170,8 +170,8 @@ def test_recluster_merges_near_duplicates_with_stable_ids(store: Store, settings
     assert len(strict.topics.all()) == len(ids)
     before = {k: topic_of(strict, v) for k, v in ids.items()}
     with store.write() as conn:
-        for topic in ("b2", "b3"):
-            store.votes.add(conn, before[topic], "v1")
+        for key in ("b2", "b3"):
+            store.votes.add(conn, before[key], "v1")
     loose = fake_triage(store, settings, threshold=0.99)
     report = recluster_with(loose, 0.6)
     assert report.merged
@@ -204,8 +204,8 @@ def test_regroup_merges_recent_topics_with_their_texts(store: Store, settings: S
     before = {k: topic_of(strict, v) for k, v in ids.items()}
     strict.topics.set_status(before["b4"], "confirmed", actor="ana")  # staff's: never moved
     with store.write() as conn:
-        for topic, voter in (("b1", "v1"), ("b2", "v1"), ("b3", "v2")):
-            store.votes.add(conn, before[topic], voter)
+        for key, voter in (("b1", "v1"), ("b2", "v1"), ("b3", "v2")):
+            store.votes.add(conn, before[key], voter)
     seen: list[list[str]] = []
     triage = fake_triage(store, settings, threshold=0.99, regroup=_regroup(seen))
     report = triage.recluster()

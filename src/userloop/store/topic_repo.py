@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, case, func, insert, select, update
 
 from userloop.domain.entities import StatusChange, Topic
 from userloop.domain.enums import TopicStatus
@@ -151,6 +151,55 @@ class TopicRepo:
             values["first_seen"] = min(firsts)
             values["last_seen"] = max(lasts)
         conn.execute(update(topics).where(topics.c.id == topic_id).values(**values))
+
+    def set_centroids(
+        self,
+        conn: Connection,
+        rows: Sequence[tuple[int, np.ndarray, int, datetime, datetime]],
+        model: str,
+    ) -> None:
+        """:meth:`set_centroid` for many topics in one statement, as the pipeline writes a
+        batch: (topic id, centroid, size, first and last ``seen`` of the batch's new members).
+        First/last seen only ever widen, compared in SQL so nothing is read first."""
+        if not rows:
+            return
+        # Typed like the columns, so both sides of each comparison are stored values.
+        first: BindParameter[datetime] = bindparam("b_first", type_=topics.c.first_seen.type)
+        last: BindParameter[datetime] = bindparam("b_last", type_=topics.c.last_seen.type)
+        statement = (
+            update(topics)
+            .where(topics.c.id == bindparam("b_id"))
+            .values(
+                centroid=bindparam("b_centroid"),
+                embedding_model=model,
+                size=bindparam("b_size"),
+                dirty=True,
+                updated_at=datetime.now(UTC),
+                first_seen=case(
+                    (topics.c.first_seen.is_(None), first),
+                    (topics.c.first_seen > first, first),
+                    else_=topics.c.first_seen,
+                ),
+                last_seen=case(
+                    (topics.c.last_seen.is_(None), last),
+                    (topics.c.last_seen < last, last),
+                    else_=topics.c.last_seen,
+                ),
+            )
+        )
+        conn.execute(
+            statement,
+            [
+                {
+                    "b_id": topic_id,
+                    "b_centroid": centroid.astype(np.float32).tobytes(),
+                    "b_size": size,
+                    "b_first": first_seen,
+                    "b_last": last_seen,
+                }
+                for topic_id, centroid, size, first_seen, last_seen in rows
+            ],
+        )
 
     def dirty_ids(self, conn: Connection, limit: int = 200) -> list[int]:
         return [

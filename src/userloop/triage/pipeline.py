@@ -186,12 +186,12 @@ class TriagePipeline:
                 )
             )
         store.triage.save(conn, results, self.version)
+        updates = []
         for topic_id, rows in touched.items():
-            product_id = items[rows[0]].product_id
-            centroid, size = self.index.centroid(product_id, topic_id)
-            store.topics.set_centroid(
-                conn, topic_id, centroid, size, model, [items[r].created_at for r in rows]
-            )
+            centroid, size = self.index.centroid(items[rows[0]].product_id, topic_id)
+            seen = [items[r].created_at for r in rows]
+            updates.append((topic_id, centroid, size, min(seen), max(seen)))
+        store.topics.set_centroids(conn, updates, model)
 
     def _place(
         self, conn: Connection, item: PendingItem, vector: Vectors, model: str

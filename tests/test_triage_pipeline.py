@@ -239,6 +239,27 @@ def test_regroup_takes_the_topics_with_the_newest_reports(store: Store, settings
     assert len({topic_of(fake_triage(store, small), ids[k]) for k in ("d1", "d2")}) == 1
 
 
+def test_regroup_is_dropped_when_staff_act_while_it_clusters(
+    store: Store, settings: Settings
+) -> None:
+    ids = load(store, settings)
+    strict = fake_triage(store, settings, threshold=0.99)
+    strict.drain()
+    before = {k: topic_of(strict, v) for k, v in ids.items()}
+    inner = _regroup([])
+
+    def regroup_while_staff_act(vectors: Any, texts: Any) -> Any:
+        strict.topics.set_status(before["c1"], "confirmed", actor="ana")  # meanwhile
+        return inner(vectors, texts)
+
+    triage = fake_triage(store, settings, threshold=0.99, regroup=regroup_while_staff_act)
+    report = triage.recluster()
+    assert not report.merged and not report.split
+    assert {k: topic_of(triage, v) for k, v in ids.items()} == before
+    topic = triage.topics.get(before["c1"])
+    assert topic is not None and topic.status == "confirmed"
+
+
 def test_regroup_splits_a_mixed_topic_keeping_its_id(store: Store, settings: Settings) -> None:
     ids = load(store, settings)
     loose = fake_triage(store, settings, threshold=-1.0)  # everything joins the first topic

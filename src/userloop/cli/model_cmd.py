@@ -12,17 +12,25 @@ from userloop.cli.context import fail, get
 
 app = typer.Typer(help="Train triage models.", no_args_is_help=True)
 
+OutputOpt = Annotated[
+    Path, typer.Option(help="Where to write the model (.npz, with a .json beside it)")
+]
+DatasetsOpt = Annotated[
+    Path | None,
+    typer.Option(help="Folder with minibar/ to train on as well (skipped if absent)"),
+]
+DEFAULT_DATASETS = Path("../shared/datasets")
+
+
+def _datasets_dir(datasets: Path | None) -> Path | None:
+    return datasets if datasets is not None and datasets.is_dir() else None
+
 
 @app.command("train-kind")
 def train_kind(
     ctx: typer.Context,
-    output: Annotated[
-        Path, typer.Option(help="Where to write the model (.npz, with a .json beside it)")
-    ] = Path("userloop-kind.npz"),
-    datasets: Annotated[
-        Path | None,
-        typer.Option(help="Folder with minibar/ to train on as well (skipped if absent)"),
-    ] = Path("../shared/datasets"),
+    output: OutputOpt = Path("userloop-kind.npz"),
+    datasets: DatasetsOpt = DEFAULT_DATASETS,
     corrections: Annotated[
         Path | None, typer.Option(help="Extra corrections: JSONL of {text, kind} objects")
     ] = None,
@@ -41,7 +49,7 @@ def train_kind(
             labelled += read_corrections(corrections)
         except (OSError, ValueError) as exc:
             fail(str(exc))
-    data_dir = datasets if datasets is not None and datasets.is_dir() else None
+    data_dir = _datasets_dir(datasets)
     settings = services.settings
     embedder = build_embedder(settings.embedder, threads=settings.embedder_threads)
     cli.console.print(
@@ -56,13 +64,8 @@ def train_kind(
 @app.command("train-sentiment")
 def train_sentiment_cmd(
     ctx: typer.Context,
-    output: Annotated[
-        Path, typer.Option(help="Where to write the model (.npz, with a .json beside it)")
-    ] = Path("userloop-sentiment.npz"),
-    datasets: Annotated[
-        Path | None,
-        typer.Option(help="Folder with minibar/ to train on as well (skipped if absent)"),
-    ] = Path("../shared/datasets"),
+    output: OutputOpt = Path("userloop-sentiment.npz"),
+    datasets: DatasetsOpt = DEFAULT_DATASETS,
     limit: Annotated[
         int, typer.Option(min=0, help="At most this many rated items from the database")
     ] = 50_000,
@@ -77,7 +80,7 @@ def train_sentiment_cmd(
     cli = get(ctx)
     services = cli.services()
     rated = services.triage.rated(limit)
-    data_dir = datasets if datasets is not None and datasets.is_dir() else None
+    data_dir = _datasets_dir(datasets)
     if data_dir is not None:
         rated += [(r.text, r.stars) for r in read_minibar(data_dir) if r.stars]
     if len(rated) < 20:

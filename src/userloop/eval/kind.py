@@ -33,7 +33,6 @@ labels, ``irrelevant`` (= neither label predicted) against ``irrelevant``, and `
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 import sys
 import time
@@ -56,16 +55,13 @@ from userloop.triage.classify import (
     train_kind,
 )
 from userloop.triage.embed.base import Embedder, Vectors
-from userloop.triage.features import best_threshold, f1_at, hash_texts, stratified_folds
+from userloop.triage.features import best_threshold, f1_at
 from userloop.triage.sentiment import SentimentModel, rating_score, train_sentiment
 from userloop.triage.stages import KINDS
 
 MINIBAR_CLASSIFICATION = Path("minibar/classification")
 APPS: tuple[str, ...] = ("garmin-connect", "huawei-health")
 LANGS: tuple[str, ...] = ("en", "fr")
-
-#: Scale of the request cues in the ``head + request cues`` ablation (the shipped head has none).
-REQUEST_CUE_SCALE = 0.5
 
 #: Training weight of one seed example and one staff correction (a Mini-BAR review weighs 1).
 SEED_WEIGHT = 1.0
@@ -233,7 +229,7 @@ def train_kind_model(
 # --- scoring -----------------------------------------------------------------------------
 
 
-def _prf(y: BoolArray, pred: BoolArray) -> dict[str, float]:
+def prf(y: BoolArray, pred: BoolArray) -> dict[str, float]:
     tp = float(np.sum(y & pred))
     p = tp / float(pred.sum()) if pred.any() else 0.0
     r = tp / float(y.sum()) if y.any() else 0.0
@@ -261,16 +257,16 @@ def _score_kind(model: KindModel, test: Sequence[Review], vectors: Vectors) -> d
     }
     out: dict[str, Any] = {}
     for name in ("bug", "feature"):
-        row = _prf(gold[name], has(name))
+        row = prf(gold[name], has(name))
         _, oracle = best_threshold(gold[name], probs[:, col[name]])
         row["oracle F1"] = round(oracle, 4)
         out[name] = row
-    out["irrelevant"] = _prf(gold["irrelevant"], ~(has("bug") | has("feature")))
+    out["irrelevant"] = prf(gold["irrelevant"], ~(has("bug") | has("feature")))
     weak = [weak_targets(r) for r in test]
     for name in ("praise", "other"):
         known = np.array([w[name] is not None for w in weak])
         y = np.array([bool(w[name]) for w in weak])
-        out[f"{name} (weak)"] = _prf(y[known], has(name)[known])
+        out[f"{name} (weak)"] = prf(y[known], has(name)[known])
     kinds = [res.kind for res in results]
     out["primary kinds"] = {k: kinds.count(k) for k in model.classes}
     return out
@@ -367,10 +363,12 @@ def run_kind_eval(
 
     ``baseline``: also score char TF-IDF + logistic regression on the cross-app splits (needs
     scikit-learn; skipped without it). ``ablations``: also, on every split, the head without
-    seed examples, the head without its lexical residual, the head with the request
-    cues (``features.request_cues`` at :data:`REQUEST_CUE_SCALE`), and a joint logistic
-    regression on embedding + lexical features (scikit-learn).
+    seed examples, the head without its lexical residual, the head without the request
+    cues (``features.request_cues``), and a joint logistic regression on embedding + lexical
+    features (scikit-learn).
     """
+    from userloop.eval import kind_baselines  # it builds on this module's types
+
     t0 = time.perf_counter()
     data = _load(datasets_dir, embedder, cache_dir)
     result: dict[str, Any] = {
@@ -393,16 +391,14 @@ def run_kind_eval(
             split["head, no lexical"] = _score_kind(
                 _train(data, train, train_v, embedder, seed_ok, lexical=False), test, test_v
             )
-            split["head + request cues"] = _score_kind(
-                _train(data, train, train_v, embedder, seed_ok, cue_scale=REQUEST_CUE_SCALE),
-                test,
-                test_v,
+            split["head, no request cues"] = _score_kind(
+                _train(data, train, train_v, embedder, seed_ok, cue_scale=0.0), test, test_v
             )
-            joint = _joint_lexical(train, train_v, test, test_v)
+            joint = kind_baselines.joint_lexical(train, train_v, test, test_v)
             if joint is not None:
                 split["joint LR, no seeds"] = joint
         if baseline and name in _cross_app_names():
-            base = _tfidf_baseline(train, test)
+            base = kind_baselines.tfidf_baseline(train, test)
             if base is not None:
                 split["baseline char TF-IDF + LR"] = base
         result["splits"][name] = split
@@ -465,92 +461,6 @@ def _sentiment_eval(data: _Data, embedder: Embedder) -> dict[str, Any]:
         out[name] = score_sentiment(model, [r.stars for r in test], test_v)
         out[name]["alpha"] = model.meta["training"]["alpha"]
     return out
-
-
-# --- comparisons that need scikit-learn (development only) ---------------------------------
-
-
-def _sklearn() -> tuple[Any, Any, Any] | None:
-    try:
-        linear = importlib.import_module("sklearn.linear_model")
-        text = importlib.import_module("sklearn.feature_extraction.text")
-        sparse = importlib.import_module("scipy.sparse")
-    except ImportError:
-        return None
-    return linear, text, sparse
-
-
-def _binary_rows(
-    train_y: dict[str, BoolArray],
-    test_y: dict[str, BoolArray],
-    fit_predict: Callable[[BoolArray], tuple[npt.NDArray[np.float64], float]],
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in ("bug", "feature"):
-        probs, threshold = fit_predict(train_y[name])
-        row = _prf(test_y[name], probs >= threshold)
-        _, oracle = best_threshold(test_y[name], probs)
-        row["oracle F1"] = round(oracle, 4)
-        out[name] = row
-    return out
-
-
-def _labels(reviews: Sequence[Review]) -> dict[str, BoolArray]:
-    return {
-        "bug": np.array([r.bug for r in reviews]),
-        "feature": np.array([r.feature for r in reviews]),
-    }
-
-
-def _tfidf_baseline(train: Sequence[Review], test: Sequence[Review]) -> dict[str, Any] | None:
-    """Char (2-5, word-bounded) TF-IDF + logistic regression (balanced), threshold 0.5."""
-    sk = _sklearn()
-    if sk is None:
-        return None
-    linear, text, _ = sk
-    vec = text.TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-    a = vec.fit_transform([r.text for r in train])
-    b = vec.transform([r.text for r in test])
-
-    def fit_predict(y: BoolArray) -> tuple[npt.NDArray[np.float64], float]:
-        clf = linear.LogisticRegression(C=10.0, class_weight="balanced", max_iter=3000)
-        clf.fit(a, y)
-        return np.asarray(clf.predict_proba(b)[:, 1], dtype=np.float64), 0.5
-
-    return _binary_rows(_labels(train), _labels(test), fit_predict)
-
-
-def _joint_lexical(
-    train: Sequence[Review], train_v: Vectors, test: Sequence[Review], test_v: Vectors
-) -> dict[str, Any] | None:
-    """One logistic regression (C=4) on embedding and hashed lexical features together
-    (2^15 buckets; bug and feature only; threshold by 5-fold CV on the training side): the
-    joint alternative to the head's residual, which does worse across languages."""
-    sk = _sklearn()
-    if sk is None:
-        return None
-    linear, _, sparse = sk
-    n = 1 << 15
-
-    def design(reviews: Sequence[Review], vectors: Vectors) -> Any:
-        h = hash_texts([r.text for r in reviews], n)
-        lex = sparse.csr_matrix((h.data, h.indices, h.indptr), shape=h.shape)
-        return sparse.hstack([sparse.csr_matrix(vectors), lex]).tocsr()
-
-    a, b = design(train, train_v), design(test, test_v)
-
-    def fit_predict(y: BoolArray) -> tuple[npt.NDArray[np.float64], float]:
-        fold = stratified_folds(y, 5, 0)
-        oof = np.empty(len(y))
-        for f in range(5):
-            m = fold == f
-            clf = linear.LogisticRegression(C=4.0, max_iter=3000).fit(a[~m], y[~m])
-            oof[m] = clf.predict_proba(a[m])[:, 1]
-        threshold, _ = best_threshold(y, oof)
-        clf = linear.LogisticRegression(C=4.0, max_iter=3000).fit(a, y)
-        return np.asarray(clf.predict_proba(b)[:, 1], dtype=np.float64), threshold
-
-    return _binary_rows(_labels(train), _labels(test), fit_predict)
 
 
 # --- report ------------------------------------------------------------------------------

@@ -73,8 +73,10 @@ def recluster(
             plans = _plan_regroups(store, conn, model, pipeline.c.regroup, window)
     with store.write() as conn:
         regrouped: set[int] = set()
+        movable = _movable_topics(store, conn, model) if plans else {}
         for plan in plans:
-            touched = _apply_regroup(store, conn, model, plan, report, regrouped)
+            still = set(movable.get(plan.product_id, []))
+            touched = _apply_regroup(store, conn, plan, still, report, regrouped)
             for topic_id in sorted(touched):
                 recompute_centroid(store, pipeline, conn, topic_id, model)
         done = len(report.merged), len(report.split)
@@ -154,15 +156,15 @@ def _plan_regroups(
 def _apply_regroup(
     store: Store,
     conn: Connection,
-    model: str,
     plan: _RegroupPlan,
+    movable: set[int],
     report: ReclusterReport,
     regrouped: set[int],
 ) -> set[int]:
     """Pass 1's quick half, under the write lock: applies a plan unless its window changed
-    since (an item joined or left, staff touched a topic); the next run plans afresh.
+    since (an item joined or left, staff touched a topic, so that one of its topics is no
+    longer in ``movable``); the next run plans afresh.
     Adds the window's topics, old and new, to ``regrouped``; returns the topics changed."""
-    movable = set(_movable_topics(store, conn, model).get(plan.product_id, []))
     now = {f: t for f, t, _ in store.triage.assignments(conn, plan.product_id) if t in plan.chosen}
     if not set(plan.chosen) <= movable or now != plan.topic_of:
         return set()

@@ -38,15 +38,17 @@ def require_browser() -> None:
     except ImportError:
         missing.append("the playwright package (pip install -e '.[dev]')")
     if missing:
-        message = "browser tests need " + " and ".join(missing)
-        if os.environ.get("USERLOOP_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable("browser tests need " + " and ".join(missing))
     if shutil.which("fc-list") and not _has_cjk_font():
-        message = "no CJK font: apt-get install fonts-noto-cjk"
-        if os.environ.get("USERLOOP_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable("no CJK font: apt-get install fonts-noto-cjk")
+
+
+def _unavailable(message: str) -> None:
+    """Skip on a user's machine without a browser (the message names the package to install);
+    fail in CI, which sets USERLOOP_REQUIRE_BROWSER=1 and must run these tests."""
+    if os.environ.get("USERLOOP_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def _has_cjk_font() -> bool:

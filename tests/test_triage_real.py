@@ -53,4 +53,13 @@ def test_real_models_triage_four_languages(real_settings: Settings) -> None:
     hits = triage.similar.topics("Батарея быстро садится после обновления", language="ru", k=1)
     assert hits[0].topic_id == by_key["ru-battery"].topic_id
     assert hits[0].representative_language == "ru"
+    # Re-clustering with the real batch clusterer (lexical channel included) keeps the
+    # cross-lingual topics, and a second run changes nothing.
+    triage.recluster()
+    assert not triage.recluster().merged
+    with store.read() as conn:
+        again = store.triage.many(conn, [i for i in ids.values() if i is not None])
+    topic = {k: again[i].topic_id for k, i in ids.items() if i is not None}
+    assert topic["zh-battery"] == topic["ru-battery"] != topic["zh-camera"]
+    assert topic["zh-camera"] == topic["ru-camera"]
     store.close()

@@ -52,9 +52,8 @@ class CliContext:
         services = self.services()
         try:
             services.triage.check()
-        except ValueError as exc:  # TriageSetupError, KindModelError, SentimentModelError
-            fail(str(exc))
-        except RuntimeError as exc:  # EmbedderUnavailable
+        # ValueError: TriageSetupError or a model file error; RuntimeError: EmbedderUnavailable
+        except (ValueError, RuntimeError) as exc:
             fail(str(exc))
         return services.triage
 

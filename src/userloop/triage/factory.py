@@ -72,14 +72,10 @@ def build_components(settings: Settings) -> TriageComponents:
 
     def regroup(vectors: Vectors, texts: Sequence[str]) -> Labels:
         # The running mean of everything seen; n-gram frequencies of the window itself.
-        state = {**space.state(), "doc_freq": np.zeros(cluster.DEFAULT.lexical_dim), "docs": 0}
-        lexical = cluster.TopicSpace.from_state(
-            {k: np.asarray(v, dtype=np.float64) for k, v in state.items()},
-            cluster.DEFAULT,
-            lexical=True,
-            learn=False,
-        )
-        lexical.observe(np.zeros((0, vectors.shape[1])), texts)
+        state = space.state()
+        state["doc_freq"] = np.zeros(cluster.DEFAULT.lexical_dim)
+        lexical = cluster.TopicSpace.from_state(state, cluster.DEFAULT, lexical=True, learn=False)
+        lexical.observe(np.zeros((0, vectors.shape[1])), texts)  # texts only: the mean is set
         return cluster.cluster(lexical.prepare(vectors, texts), cluster.DEFAULT)
 
     return TriageComponents(

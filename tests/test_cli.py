@@ -5,15 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from userloop.cli.context import CliContext
 from userloop.cli.main import app
 from userloop.config import Settings
 from userloop.intake.service import IntakeService
-from userloop.store import Store
+from userloop.store import Store, migrations
+from userloop.triage.similar import SimilarItem, SimilarTopic
+
+# The newest migration's id: the file names start with it.
+HEAD_REVISION = max(
+    p.name[:4] for p in (Path(migrations.__file__).parent / "versions").glob("0*.py")
+)
 
 
 def run(database_url: str, *args: str) -> tuple[int, str, str]:
@@ -26,10 +36,11 @@ def test_commands_refuse_a_database_without_schema(tmp_path: Path) -> None:
     code, _, err = run(url, "token", "list")
     assert code == 1
     assert "run `userloop db upgrade` first" in err.replace("\n", " ")
+    head = HEAD_REVISION
     code, _, err = run(url, "db", "upgrade")
-    assert code == 0 and "revision 0003" in err
+    assert code == 0 and f"revision {head}" in err
     code, out, _ = run(url, "db", "current")
-    assert code == 0 and out.startswith("0003 (head 0003)")
+    assert code == 0 and out.startswith(f"{head} (head {head})")
 
 
 def test_token_lifecycle(store: Store, settings: Settings) -> None:
@@ -81,7 +92,7 @@ def test_settings_lists_every_setting(tmp_path: Path) -> None:
     code, out, _ = run(f"sqlite:///{tmp_path / 'x.db'}", "settings")
     assert code == 0
     assert "import_batch_size = 1000" in out
-    assert "secret_key = (hidden)" in out
+    assert "secret_key = (generated per installation)" in out
 
 
 def test_bad_config_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -141,3 +152,132 @@ def test_import_command_reports_and_rejects(
     assert code == 1 and "missing" in err
     with store.read() as conn:
         assert store.feedback.count(conn) == 1
+
+
+def test_a_missing_sqlite_file_is_refused_not_created(tmp_path: Path) -> None:
+    db = tmp_path / "nothing-here.db"
+    url = f"sqlite:///{db}"
+    for args in (
+        ("token", "list"),
+        ("db", "current"),
+        ("export", "feedback"),
+        ("import", str(tmp_path / "x.jsonl")),
+        ("similar", "--text", "battery"),
+    ):
+        if args[0] == "import":
+            (tmp_path / "x.jsonl").write_text('{"text": "hi"}\n', encoding="utf-8")
+        code, _, err = run(url, *args)
+        assert code == 1, (args, err)
+        text = " ".join(err.split())
+        assert f"no database at {db}; run `userloop db upgrade` first" in text, args
+        assert not db.exists(), args
+        assert not list(tmp_path.glob("nothing-here.db*")), args
+    code, _, err = run(url, "db", "upgrade")
+    assert code == 0, err
+    assert db.is_file()
+    assert run(url, "token", "list")[0] == 0
+
+
+class _StubSimilar:
+    """What `Triage.similar` answers, fixed: the CLI's part is checking and printing."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def topics(self, text: str, language: str | None = None, k: int = 5) -> list[Any]:
+        self.asked.append(text)
+        rows = [
+            SimilarTopic(7, 0.8123, "Battery drains overnight", "open", 12, 3, "Battery", "en"),
+            SimilarTopic(9, 0.0, "Camera crashes", "open", 4, None, None, None),
+            SimilarTopic(2, -0.2, "Dark mode", "planned", 3, None, None, None),
+        ]
+        return [r for r in rows if "zzz" not in text][:k]
+
+    def items(self, **kwargs: Any) -> list[Any]:
+        return [
+            SimilarItem(5, 0.7, 0.65, "forum", "f5", "Battery dies at night", 7),
+            SimilarItem(6, -0.1, -0.05, "forum", "f6", "Unrelated", None),
+        ]
+
+
+def test_similar_refuses_empty_text_and_drops_weak_results(
+    store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stub = _StubSimilar()
+    monkeypatch.setattr(CliContext, "triage", lambda self: SimpleNamespace(similar=stub))
+    url = settings.database_url
+    for empty in ("", "   \n "):
+        code, out, err = run(url, "similar", "--text", empty)
+        assert code == 1 and out == ""
+        assert "--text is empty" in err
+    assert stub.asked == []
+
+    code, out, _ = run(url, "similar", "--text", "battery", "--k", "3")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["similarity", "topic", "size", "status", "title"]
+    assert len(lines) == 2 and lines[1].split()[:2] == ["0.812", "7"]  # 0.0 and -0.2 dropped
+    code, out, _ = run(url, "similar", "--text", "battery", "--json")
+    assert [r["topic_id"] for r in json.loads(out)] == [7]
+
+    code, out, err = run(url, "similar", "--text", "zzz")
+    assert code == 0 and out == "" and "no similar topics" in err
+    code, out, _ = run(url, "similar", "--source", "forum", "--external-id", "f1")
+    lines = out.splitlines()
+    assert lines[0].split() == ["score", "similarity", "item", "topic", "text"]
+    assert len(lines) == 2 and lines[1].split()[:4] == ["0.650", "0.700", "5", "7"]
+
+
+def _documented_fields(command: str) -> list[str]:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text()
+    section = text.split(f"## `userloop export {command}`", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"Fields, in order: `([^`]+)`", section.replace("\n", " "))
+    assert found, f"docs/cli.md: export {command} lacks 'Fields, in order: `...`'"
+    return [f.strip() for f in found.group(1).split(",")]
+
+
+def test_export_csv_cells_are_plain_and_fields_match_the_docs(
+    store: Store, settings: Settings, tmp_path: Path
+) -> None:
+    from tests.triage_fakes import fake_triage
+
+    triage = fake_triage(store, settings)
+    IntakeService(store, settings).submit_batch(
+        [
+            {"text": "Battery drains overnight, mail a@b.nl", "external_id": "1", "rating": 2},
+            {"text": "Батарея садится за ночь", "external_id": "2"},
+        ],
+        default_source="forum",
+    )
+    triage.drain()
+    url = settings.database_url
+    for command in ("feedback", "topics"):
+        documented = _documented_fields(command)
+        code, out, err = run(url, "export", command)
+        assert code == 0, err
+        rows = [json.loads(line) for line in out.splitlines()]
+        assert rows and all(list(r) == documented for r in rows), command
+        target = tmp_path / f"{command}.csv"
+        code, _, err = run(url, "export", command, "--format", "csv", "-o", str(target))
+        assert code == 0, err
+        with target.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            assert next(reader) == documented, command
+            cells = [cell for row in reader for cell in row]
+        assert not [c for c in cells if c.startswith(("[", "{"))], command  # no JSON in cells
+    feedback = list(csv.DictReader((tmp_path / "feedback.csv").open(encoding="utf-8")))
+    first = feedback[0]
+    assert first["redacted"] == "email"
+    assert first["labels"] == "bug" and first["kind"] == "bug"
+    assert first["kind_scores"].startswith("bug=0.9;") and "feature=0.1" in first["kind_scores"]
+    (topic,) = csv.DictReader((tmp_path / "topics.csv").open(encoding="utf-8"))
+    assert topic["member_ids"] == "1;2"
+    assert {"en=1", "ru=1"} == set(topic["languages"].split(";"))
+    assert re.fullmatch(r"(\w[\w-]*=[^;=]+)(;\w[\w-]*=[^;=]+)*", topic["keywords"])
+
+
+def test_readme_eval_example_needs_no_folder_the_user_lacks() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (line,) = [x for x in readme.splitlines() if x.startswith("userloop eval")]
+    assert "../shared" not in line and "--datasets" in line
+    assert "minibar/clustering/" in readme

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from userloop.config import SettingsError, describe_settings, load_settings
+from userloop.config import DEV_SECRET_KEY, SettingsError, describe_settings, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +55,9 @@ def test_bad_files_and_values_are_explained(
 
 def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USERLOOP_ENV", "production")
+    # Unset: the installation generates its own key (accounts/keys.py).
+    assert load_settings().secret_key is None
+    monkeypatch.setenv("USERLOOP_SECRET_KEY", DEV_SECRET_KEY)
     with pytest.raises(SettingsError, match="USERLOOP_SECRET_KEY"):
         load_settings()
     monkeypatch.setenv("USERLOOP_SECRET_KEY", "short")

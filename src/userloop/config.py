@@ -17,8 +17,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "USERLOOP_"
 CONFIG_ENV = "USERLOOP_CONFIG"
-# Only for local development and the demo; production refuses it (see ``_refuse_unsafe``).
+# The key earlier versions used when none was set. It is public, so it is refused wherever
+# someone else could reach the server (see ``_refuse_unsafe`` and `userloop serve`).
 DEV_SECRET_KEY = "userloop-development-secret-do-not-use-in-production"
+MIN_SECRET_CHARS = 32
 
 
 class SettingsError(ValueError):
@@ -38,10 +40,14 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the store. SQLite (a file in the working directory) by "
         "default; `postgresql+psycopg://user@host/db` in production (extra `postgres`).",
     )
-    secret_key: SecretStr = Field(
-        SecretStr(DEV_SECRET_KEY),
-        description="Secret used to pseudonymise reporter ids (HMAC) and sign links. Must be set "
-        "(32+ characters) when `env` is `production`. Changing it splits existing reporters.",
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Secret that signs sessions and links and pseudonymises reporter ids (HMAC), "
+        "32+ characters. Empty (the default): the installation generates its own random keys on "
+        "first use and keeps them in the database (table `instance_keys`), so every process on "
+        "that database shares them. Set it only to share a key you manage yourself; changing it "
+        "ends sessions, breaks private links and splits existing reporters (see "
+        "docs/security.md).",
     )
     default_product: str = Field(
         "default",
@@ -57,6 +63,15 @@ class Settings(BaseSettings):
     )
     api_batch_limit: int = Field(
         1_000, ge=1, description="Most items accepted by one `POST /api/v1/feedback:batch`."
+    )
+    api_max_body_bytes: int | None = Field(
+        None,
+        ge=1024,
+        description="Largest request body read under `/api`, in bytes; a larger one is refused "
+        "with 413 before it is read, and a body sent without a valid token is refused with 401 "
+        "before it is read. Empty: derived from the limits, `api_batch_limit` x "
+        "(`max_text_chars` x 4 + 4096) bytes (a full batch of the longest texts; about 84 MB "
+        "with the defaults).",
     )
     api_page_size: int = Field(
         50, ge=1, le=1_000, description="Default page size of `GET /api/v1/feedback`."
@@ -161,10 +176,47 @@ class Settings(BaseSettings):
     portal_votes_per_hour: int = Field(
         60, ge=1, description="Most portal votes accepted per client IP address in an hour."
     )
-    sign_in_attempts_per_hour: int = Field(
-        10,
+    portal_suggestions_per_minute: int = Field(
+        60,
         ge=1,
-        description="Failed console sign-ins allowed per username and per client IP in an hour.",
+        description='Most "already reported?" suggestion requests answered per client IP '
+        "address in a minute (each embeds text); a person typing asks a few times a minute. "
+        "More get status 429 and no suggestions. Counted in each web process.",
+    )
+    sign_in_free_failures: int = Field(
+        5,
+        ge=1,
+        le=1_000,
+        description="Failed console sign-ins one username may have from one client IP before "
+        "that pair must wait: 1 second after the next failure, then twice as long after each "
+        "further one, up to `sign_in_max_delay_seconds`. The account is never locked: another "
+        "IP is not held up, and a successful sign-in clears the pair's count.",
+    )
+    sign_in_address_free_failures: int = Field(
+        100,
+        ge=1,
+        description="Failed console sign-ins one client IP may have across all usernames before "
+        "every sign-in from it waits in the same growing way (slows password spraying). "
+        "Failures are forgotten a day after the last one.",
+    )
+    sign_in_max_delay_seconds: int = Field(
+        900,
+        ge=1,
+        le=24 * 3600,
+        description="Longest wait, in seconds, the sign-in throttle imposes before the next "
+        "attempt is checked.",
+    )
+    redis_url: str = Field(
+        "",
+        description="Redis URL (`redis://host:6379/0`, extra `redis`) for the sign-in "
+        "throttle's state, shared by every web process. Empty (the default): the database's "
+        "`throttle` table.",
+    )
+    redis_prefix: str = Field(
+        "userloop:",
+        max_length=100,
+        description="Prefix of every key userloop writes in Redis, so several installations "
+        "can share one Redis.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level of the server and jobs."
@@ -172,14 +224,21 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> Settings:
-        if self.env == "production":
+        if self.env == "production" and self.secret_key is not None:
             key = self.secret_key.get_secret_value()
-            if key == DEV_SECRET_KEY or len(key) < 32:
+            if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_CHARS:
                 raise ValueError(
-                    "USERLOOP_SECRET_KEY must be set to a private value of 32+ characters "
-                    "when USERLOOP_ENV=production"
+                    f"USERLOOP_SECRET_KEY must be a private value of {MIN_SECRET_CHARS}+ "
+                    "characters when USERLOOP_ENV=production (or unset: the installation then "
+                    "generates its own key)"
                 )
         return self
+
+    @property
+    def api_body_limit(self) -> int:
+        if self.api_max_body_bytes is not None:
+            return self.api_max_body_bytes
+        return self.api_batch_limit * (self.max_text_chars * 4 + 4096)
 
     @property
     def is_sqlite(self) -> bool:
@@ -200,8 +259,8 @@ def describe_settings() -> list[SettingInfo]:
     rows = []
     for name, field in Settings.model_fields.items():
         default = field.default
-        if isinstance(default, SecretStr):
-            default = "(development key)"
+        if name == "secret_key":
+            default = "(generated per installation)"
         annotation = field.annotation
         type_name = getattr(annotation, "__name__", None) or str(annotation)
         if "Literal" in str(annotation):

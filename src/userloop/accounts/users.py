@@ -1,4 +1,6 @@
-"""Staff accounts: argon2id password hashes, roles, and the inbox mark."""
+"""Staff accounts: argon2id password hashes, roles, and the inbox mark.
+
+Changing a password or a role, and disabling an account, ends all of its sessions."""
 
 from __future__ import annotations
 
@@ -81,6 +83,8 @@ class UserService:
         user = self._by_name(username)
         with self.store.write() as conn:
             self.store.users.set_password(conn, user.id, self.hasher.hash(password))
+            # Whoever knew the old password may hold a session: end them all.
+            self.store.sessions.delete_for_user(conn, user.id)
             self.store.audit.record(conn, actor, "user.password", f"user:{user.username}")
 
     def set_role(self, username: str, role: Role | str, actor: str = "cli") -> User:
@@ -88,6 +92,7 @@ class UserService:
         role = Role(role)
         with self.store.write() as conn:
             self.store.users.set_role(conn, user.id, role)
+            self.store.sessions.delete_for_user(conn, user.id)
             self.store.audit.record(
                 conn, actor, "user.role", f"user:{user.username}", {"role": role.value}
             )
@@ -97,6 +102,8 @@ class UserService:
         user = self._by_name(username)
         with self.store.write() as conn:
             self.store.users.set_disabled(conn, user.id, disabled)
+            # Enabling the account again must not bring its old sessions back.
+            self.store.sessions.delete_for_user(conn, user.id)
             self.store.audit.record(
                 conn, actor, "user.disable" if disabled else "user.enable", f"user:{user.username}"
             )

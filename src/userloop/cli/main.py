@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from userloop import __version__
-from userloop.cli import db, eval_cmd, export, model_cmd, tokens, users
+from userloop.cli import db, eval_cmd, export, model_cmd, secret, tokens, users
 from userloop.cli.context import CliContext
 from userloop.cli.demo import demo
 from userloop.cli.imports import import_file
@@ -28,6 +28,7 @@ app.add_typer(users.app, name="user")
 app.add_typer(export.app, name="export")
 app.add_typer(eval_cmd.app, name="eval")
 app.add_typer(model_cmd.app, name="model")
+app.add_typer(secret.app, name="secret")
 app.command("import")(import_file)
 app.command("serve")(serve)
 app.command("demo")(demo)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from userloop.app import create_app
-from userloop.cli.context import get
+from userloop.cli.context import fail, get
+from userloop.config import MIN_SECRET_CHARS
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine alone."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to anything
 
 
 def serve(
@@ -22,6 +34,12 @@ def serve(
     settings = services.settings
     host = host or settings.host
     port = port or settings.port
+    if services.keys.is_public and not is_loopback(host):
+        fail(
+            f"refusing to serve on {host}: secret_key is public or shorter than "
+            f"{MIN_SECRET_CHARS} characters, so anyone could forge a staff session. Unset it "
+            "(the installation then uses its own generated key) or set a private one."
+        )
     if settings.serve_worker:
         cli.triage()  # a triage setup that cannot work stops here, not in the worker thread
     cli.console.print(f"userloop serving on http://{host}:{port}/  (API docs: /api/docs)")

@@ -16,6 +16,11 @@ def show_settings(ctx: typer.Context) -> None:
     settings = get(ctx).settings
     for info in describe_settings():
         value = getattr(settings, info.name)
-        shown = "(hidden)" if isinstance(value, SecretStr) else str(value)
+        if isinstance(value, SecretStr):
+            shown = "(hidden)"
+        elif info.name == "secret_key":
+            shown = "(generated per installation)"
+        else:
+            shown = str(value)
         typer.echo(f"{info.name} = {shown}    [{info.env_var}, default: {info.default}]")
         typer.echo(textwrap.indent(textwrap.fill(info.help, 90), "    "))

@@ -131,3 +131,11 @@ class StatusChange:
     at: datetime
     old: str
     new: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleState:
+    """Failed attempts counted under one throttle key, and when the next may be checked."""
+
+    failures: int
+    next_allowed_at: datetime

@@ -16,10 +16,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from userloop.accounts.keys import resolve_keys
 from userloop.config import Settings
 from userloop.domain.enums import Channel, ItemStatus
-from userloop.intake.redaction import redact
+from userloop.intake.redaction import PersonalDataKind, personal_data_in, redact
 from userloop.intake.schemas import (
+    EXTERNAL_ID_MAX,
     INSTALL_BASE_FIELDS,
     SOURCE_PATTERN,
     FeedbackIn,
@@ -74,10 +76,25 @@ def count_results(results: Sequence[ItemResult]) -> dict[str, int]:
 
 
 class IntakeService:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, *, pseudonym_key: bytes | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
-        self._secret = settings.secret_key.get_secret_value().encode()
+        self._pseudonym_key = pseudonym_key
+
+    @property
+    def _secret(self) -> bytes:
+        """The key that pseudonymises ids: given by the container, or the installation's."""
+        if self._pseudonym_key is None:
+            keys = resolve_keys(self.settings, self.store)
+            if keys.source == "ephemeral":
+                # A key for this process alone would make ids and reporters unstable.
+                raise RuntimeError(
+                    "the database has no schema yet: run `userloop db upgrade` first"
+                )
+            self._pseudonym_key = keys.pseudonym
+        return self._pseudonym_key
 
     # -- feedback ---------------------------------------------------------------------------
 
@@ -89,6 +106,8 @@ class IntakeService:
     ) -> list[ItemResult]:
         if not SOURCE_PATTERN.match(default_source):
             raise ValueError(f"default source {default_source!r} is not a valid source name")
+        if personal_data_in(default_source):
+            raise ValueError("the default source name looks like it contains personal data")
         results: dict[int, ItemResult] = {}
         prepared: list[_Prepared] = []
         now = datetime.now(UTC)
@@ -124,6 +143,24 @@ class IntakeService:
                 index, ItemStatus.INVALID, message=format_errors(errors), errors=tuple(errors)
             )
         redaction = redact(item.text)
+        # The idempotency key: personal data in it becomes a keyed pseudonym, so the same raw
+        # id always maps to the same stored id and the raw value is never stored.
+        id_kinds: tuple[PersonalDataKind, ...] = ()
+        if item.external_id is None:
+            external_id = self._derived_id(item)
+        else:
+            id_redaction = redact(item.external_id, pseudonym=self._pseudonym)
+            external_id, id_kinds = id_redaction.text, id_redaction.kinds
+            if len(external_id) > EXTERNAL_ID_MAX:
+                err = {
+                    "field": "external_id",
+                    "message": f"is {len(external_id)} characters once the personal data in it "
+                    f"is replaced by pseudonyms; the limit is {EXTERNAL_ID_MAX}",
+                }
+                return ItemResult(
+                    index, ItemStatus.INVALID, message=format_errors([err]), errors=(err,)
+                )
+        kinds = sorted({*redaction.kinds, *id_kinds})
         content_hash = hashlib.sha256(redaction.text.encode()).hexdigest()
         reporter = None
         if item.reporter is not None:
@@ -138,7 +175,7 @@ class IntakeService:
         return _Prepared(
             index=index,
             source=source,
-            external_id=item.external_id or self._derived_id(item),
+            external_id=external_id,
             product=item.product or self.settings.default_product,
             row={
                 "text": redaction.text,
@@ -146,7 +183,7 @@ class IntakeService:
                 "language": item.language,
                 "rating": item.rating,
                 "region": item.region,
-                "redacted": ",".join(redaction.kinds),
+                "redacted": ",".join(kinds),
                 "created_at": item.created_at or now,
                 "received_at": now,
             },
@@ -160,10 +197,16 @@ class IntakeService:
     def reporter_key(self, reporter_id: str) -> str:
         return hmac.new(self._secret, reporter_id.encode(), hashlib.sha256).hexdigest()
 
-    @staticmethod
-    def _derived_id(item: FeedbackIn) -> str:
+    def _pseudonym(self, kind: PersonalDataKind, raw: str) -> str:
+        """``[email:<16 hex>]``: keyed like reporter ids, so only this installation can link a
+        pseudonym to a guessed value."""
+        return f"[{kind.value}:{self.reporter_key(f'{kind.value}:{raw}')[:16]}]"
+
+    def _derived_id(self, item: FeedbackIn) -> str:
         """A key for items without an external id: the same content gives the same key, so a
-        re-sent or re-imported item is still recognised (documented in docs/intake.md)."""
+        re-sent or re-imported item is still recognised (documented in docs/intake.md). Keyed:
+        an unkeyed hash of the raw text would let anyone who reads the id and the redacted
+        text test guesses of what was redacted (phone numbers are few enough to try all)."""
         canonical = json.dumps(
             [
                 item.text,
@@ -177,7 +220,7 @@ class IntakeService:
             ],
             ensure_ascii=False,
         )
-        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+        return "hmac:" + self.reporter_key(canonical)[:40]
 
     def _store_batch(self, prepared: list[_Prepared]) -> dict[int, ItemResult]:
         results: dict[int, ItemResult] = {}

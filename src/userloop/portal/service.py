@@ -10,6 +10,7 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Connection
 
+from userloop.accounts.keys import InstallationKeys
 from userloop.config import Settings
 from userloop.domain.builds import build_sort_key
 from userloop.domain.entities import Topic
@@ -56,23 +57,29 @@ SUGGESTION_MIN_CHARS = 10
 # report would, so the floor sits a little below the join threshold.
 SUGGESTION_MIN_SIMILARITY = 0.15
 SUGGESTION_COUNT = 5
-# Only the beginning of a draft is embedded: enough to find the topic, cheap per keystroke.
-SUGGESTION_MAX_CHARS = 1_000
+# Only the beginning of a draft is embedded: enough to find the topic, and cheap per keystroke.
+# Anyone may ask, unsigned, so this bounds the work one request can cost (embedding time grows
+# with the text); the portal's script sends no more than this either.
+SUGGESTION_MAX_CHARS = 300
 # Merges can chain (a into b, b into c); a cycle would be a bug, so stop following after this.
 _MAX_MERGE_HOPS = 20
 
 
 class PortalService:
     def __init__(
-        self, store: Store, settings: Settings, intake: IntakeService, triage: Triage
+        self,
+        store: Store,
+        settings: Settings,
+        intake: IntakeService,
+        triage: Triage,
+        keys: InstallationKeys,
     ) -> None:
         self.store = store
         self.settings = settings
         self.intake = intake
         self.triage = triage
-        secret = settings.secret_key.get_secret_value()
-        self._secret = secret.encode()
-        self._tokens = URLSafeSerializer(secret, salt=MY_REPORTS_SALT)
+        self._secret = keys.pseudonym  # voters are pseudonymised like reporters
+        self._tokens = URLSafeSerializer(keys.signing, salt=MY_REPORTS_SALT)
 
     # -- submitting -------------------------------------------------------------------------
 

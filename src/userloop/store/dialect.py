@@ -15,6 +15,11 @@ def _insert(conn: Connection, table: Table) -> Any:
     return sqlite.insert(table)
 
 
+def insert_stmt(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_update`` and ``excluded``."""
+    return _insert(conn, table)
+
+
 def insert_ignore_stmt(conn: Connection, table: Table, keys: Sequence[str]) -> Any:
     return _insert(conn, table).on_conflict_do_nothing(index_elements=list(keys))
 

@@ -15,8 +15,11 @@ from userloop.store.dimensions import Dimensions
 from userloop.store.engine import build_engine
 from userloop.store.feedback_repo import FeedbackRepo
 from userloop.store.install_base_repo import InstallBaseRepo
+from userloop.store.key_repo import KeyRepo
 from userloop.store.portal_queries import PortalQueries
 from userloop.store.reporter_repo import ReporterRepo
+from userloop.store.session_repo import SessionRepo
+from userloop.store.throttle_repo import ThrottleRepo
 from userloop.store.token_repo import TokenRepo
 from userloop.store.topic_repo import TopicRepo
 from userloop.store.triage_repo import TriageRepo
@@ -38,9 +41,12 @@ class Store:
         self.install_base = InstallBaseRepo()
         self.tokens = TokenRepo()
         self.audit = AuditRepo()
+        self.keys = KeyRepo()
         self.triage = TriageRepo()
         self.topics = TopicRepo()
         self.users = UserRepo()
+        self.sessions = SessionRepo()
+        self.throttle = ThrottleRepo()
         self.votes = VoteRepo()
         self.portal_queries = PortalQueries()
         self.console_queries = ConsoleQueries()

@@ -113,7 +113,7 @@ feedback = Table(
     Column("channel_id", ForeignKey("channels.id"), nullable=True),
     Column("region", String(2), nullable=True),
     Column("reporter_id", ForeignKey("reporters.id"), nullable=True),
-    Column("redacted", String(100), nullable=False, server_default=""),
+    Column("redacted", Text, nullable=False, server_default=""),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
     UniqueConstraint("source", "external_id", name="uq_feedback_source_external_id"),
@@ -194,7 +194,7 @@ triage = Table(
     Column("topic_pinned", Boolean, nullable=False, server_default=false()),
     # Model name@version per stage; a stage whose version changed is recomputed.
     Column("versions", JSON, nullable=False),
-    Column("pipeline_version", String(200), nullable=False),
+    Column("pipeline_version", Text, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_triage_topic", "topic_id"),
     Index("ix_triage_pipeline_version", "pipeline_version"),
@@ -204,7 +204,7 @@ embeddings = Table(
     "embeddings",
     metadata,
     Column("feedback_id", ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True),
-    Column("model", String(200), primary_key=True),  # name@version
+    Column("model", Text, primary_key=True),  # name@version
     Column("dim", Integer, nullable=False),
     Column("vector", LargeBinary, nullable=False),  # float32, L2-normalised
 )
@@ -218,7 +218,7 @@ topics = Table(
     Column("title", String(300), nullable=False, server_default=""),
     Column("merged_into", ForeignKey("topics.id"), nullable=True),
     Column("centroid", LargeBinary, nullable=True),  # float32 mean of prepared member vectors
-    Column("embedding_model", String(200), nullable=True),
+    Column("embedding_model", Text, nullable=True),
     Column("size", Integer, nullable=False, server_default="0"),
     Column("first_seen", UtcDateTime(), nullable=True),
     Column("last_seen", UtcDateTime(), nullable=True),
@@ -288,4 +288,40 @@ topic_status_history = Table(
     Column("new_status", String(20), nullable=False),
     Column("at", UtcDateTime(), nullable=False),
     Index("ix_topic_status_history_topic", "topic_id"),
+)
+
+# Secrets generated for this installation when none is configured (see accounts/keys.py).
+instance_keys = Table(
+    "instance_keys",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+# -- web: server-side sessions and sign-in throttling ------------------------------------------
+
+# One row per staff sign-in; the cookie holds the random token, the row only its SHA-256.
+# Signing out deletes the row; a password, role or disable change deletes all of a user's rows.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 hex of the session token
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Index("ix_staff_sessions_user", "user_id"),
+    Index("ix_staff_sessions_expires", "expires_at"),
+)
+
+# Failed sign-ins per key (an HMAC of the account and address, or of the address alone), when
+# the throttle keeps its state in the database (no `redis_url`).
+throttle = Table(
+    "throttle",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("next_allowed_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Index("ix_throttle_updated", "updated_at"),
 )

@@ -1,0 +1,40 @@
+"""`userloop secret ...`: the installation's generated keys."""
+
+from __future__ import annotations
+
+import typer
+
+from userloop.accounts.keys import SIGNING, rotate_signing_key
+from userloop.cli.context import fail, get
+
+app = typer.Typer(help="The installation's secret keys.", no_args_is_help=True)
+
+
+@app.command("status")
+def status(ctx: typer.Context) -> None:
+    """Say where the keys come from (the setting, or generated and kept in the database)."""
+    cli = get(ctx)
+    services = cli.services()
+    typer.echo(f"keys from: {services.keys.source}")
+    if services.keys.source == "database":
+        with services.store.read() as conn:
+            since = services.store.keys.created_at(conn, SIGNING)
+        typer.echo(f"signing key created: {since.isoformat() if since else 'unknown'}")
+
+
+@app.command("rotate")
+def rotate(ctx: typer.Context) -> None:
+    """Replace the generated signing key: every staff session ends and every "My reports" link
+    stops working (reporters get a new one with their next report). Reporter pseudonyms keep
+    their own key. Restart running servers so they read the new key."""
+    cli = get(ctx)
+    services = cli.services()
+    if services.keys.source == "setting":
+        fail(
+            "secret_key is set in the configuration: rotate it there (see docs/security.md); "
+            "this command rotates only a generated key"
+        )
+    rotate_signing_key(services.store)
+    with services.store.write() as conn:
+        services.store.audit.record(conn, "cli", "secret.rotate", "key:signing")
+    cli.console.print("signing key rotated: restart every `userloop serve` to use it")

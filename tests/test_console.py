@@ -207,16 +207,19 @@ def test_wrong_password_is_refused_in_the_visitors_language(client: TestClient) 
     assert client.get("/console/", follow_redirects=False).status_code == 303
 
 
-def test_sign_in_attempts_are_limited(client: TestClient, settings: Settings) -> None:
+def test_sign_in_attempts_are_slowed(client: TestClient, settings: Settings) -> None:
+    # More in tests/test_throttle.py; here the clock stands still.
+    now = datetime.now(UTC)
+    client.app.state.services.sign_in_throttle.clock = lambda: now  # type: ignore[attr-defined]
     add_user(client, "bob", Role.TRIAGER)
     page = client.get("/console/sign-in")
     data = {"username": "bob", "password": "not it at all", "csrf_token": csrf(page.text)}
-    for _ in range(settings.sign_in_attempts_per_hour):
+    for _ in range(settings.sign_in_free_failures + 1):
         assert client.post("/console/sign-in", data=data).status_code == 401
-    # Now even the right password is refused for a while.
+    # Now even the right password waits a second before it is checked.
     response = client.post("/console/sign-in", data={**data, "password": PASSWORD})
-    assert response.status_code == 429
-    assert "Too many failed sign-ins" in response.text
+    assert response.status_code == 429 and response.headers["retry-after"] == "1"
+    assert "Too many failed sign-ins. Please wait 1 second" in response.text
     assert client.get("/console/", follow_redirects=False).status_code == 303
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from tests.triage_fakes import fake_triage
 from tests.web_helpers import csrf, web_client
 from userloop.config import Settings
+from userloop.portal.service import SUGGESTION_MAX_CHARS
 from userloop.store import Store
 from userloop.store.tables import feedback, reporter_contacts, reporters
 from userloop.triage.service import Triage
@@ -244,6 +245,41 @@ def test_suggestions_show_representative_text_escaped_in_the_visitors_language(
 def test_unrelated_text_gets_no_suggestions(client: TestClient, triage: Triage) -> None:
     seed(client, triage, {"b": "Battery drains fast overnight"})
     assert client.get("/suggestions", params={"text": "Bluetooth disconnects"}).text.strip() == ""
+
+
+def test_suggestions_are_rate_limited_per_ip(
+    settings: Settings, store: Store, triage: Triage
+) -> None:
+    limited = settings.model_copy(update={"portal_suggestions_per_minute": 3})
+    with web_client(limited, store, triage) as client:
+        seed(client, triage, {"b": "Battery drains fast overnight"})
+        ask = {"text": "my battery drains so quickly"}
+        for _ in range(3):
+            assert client.get("/suggestions", params=ask).status_code == 200
+        refused = client.get("/suggestions", params=ask)
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "60"
+        assert refused.text.strip() == ""  # no suggestions; the script shows none
+        # Another address is not limited by this one.
+        other = TestClient(client.app, base_url="https://testserver", client=("192.0.2.9", 1))
+        assert "Already reported?" in other.get("/suggestions", params=ask).text
+
+
+def test_suggestions_embed_at_most_the_start_of_the_draft(
+    client: TestClient, triage: Triage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(client, triage, {"b": "Battery drains fast overnight"})
+    asked: list[str] = []
+    similar = triage.similar
+    original = similar.topics
+
+    def spy(text: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(text)
+        return original(text, *args, **kwargs)
+
+    monkeypatch.setattr(similar, "topics", spy)
+    draft = "Battery drains fast overnight. " + "x" * 5_000
+    assert "Already reported?" in client.get("/suggestions", params={"text": draft}).text
+    assert asked == [draft[:SUGGESTION_MAX_CHARS]] and SUGGESTION_MAX_CHARS == 300
 
 
 def test_vote_is_idempotent_and_answers_json_or_redirects(

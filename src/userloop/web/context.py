@@ -49,16 +49,18 @@ class Limits:
     submissions_ip: RateLimiter
     submissions_reporter: RateLimiter
     votes_ip: RateLimiter
-    sign_in: RateLimiter
+    suggestions_ip: RateLimiter
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
+        """The portal's limits, counted in this process: they guard this process's time (the
+        sign-in throttle, which must hold across processes, is ``services.sign_in_throttle``)."""
         hour = 3600.0
         return cls(
             submissions_ip=RateLimiter(settings.portal_submissions_per_hour, hour),
             submissions_reporter=RateLimiter(settings.portal_submissions_per_hour, hour),
             votes_ip=RateLimiter(settings.portal_votes_per_hour, hour),
-            sign_in=RateLimiter(settings.sign_in_attempts_per_hour, hour),
+            suggestions_ip=RateLimiter(settings.portal_suggestions_per_minute, 60.0),
         )
 
 

@@ -1,4 +1,4 @@
-"""In-process sliding-window rate limits for the portal and the sign-in form.
+"""In-process sliding-window rate limits for the portal (submissions, votes, suggestions).
 
 One process keeps its own counts: with several web processes each allows the limit (the
 limits are about abuse, not billing)."""

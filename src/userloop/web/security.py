@@ -1,14 +1,14 @@
 """Sessions, CSRF and staff roles for the HTML pages.
 
 Sessions are Starlette's signed cookie (``ul_session``): it holds the visitor's pseudonymous id,
-the CSRF token and, once signed in, the staff user id and sign-in time. The user is re-read from
-the store on every request, so a disabled account or a changed role takes effect at once."""
+the CSRF token and, once signed in, the token of a staff session kept on the server
+(``SessionService``). Every request needs that session to exist and be unexpired, so signing out,
+a changed password or role, or a disabled account ends it at once, even for a copied cookie."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -20,6 +20,8 @@ from userloop.web.i18n import N_
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
+# Session key of the staff session token (its SHA-256 is the row id in ``staff_sessions``).
+SESSION_KEY = "sid"
 
 
 class SignInRequired(Exception):
@@ -71,30 +73,29 @@ def sign_in(request: Request, user: User) -> None:
     # A fresh session on sign-in: nothing from before (a planted session id) carries over.
     lang = request.session.get("lang")
     request.session.clear()
-    request.session.update(
-        {"uid": user.id, "auth_at": int(time.time()), "csrf": secrets.token_urlsafe(32)}
-    )
+    token = web_context(request).services.sessions.start(user)
+    request.session.update({SESSION_KEY: token, "csrf": secrets.token_urlsafe(32)})
     if lang:
         request.session["lang"] = lang
+    request.state.user = user
 
 
 def sign_out(request: Request) -> None:
+    token = request.session.get(SESSION_KEY)
+    if isinstance(token, str):
+        web_context(request).services.sessions.end(token)
     request.session.clear()
+    request.state.user = None
 
 
 def current_user(request: Request) -> User | None:
     if hasattr(request.state, "user"):
         cached: User | None = request.state.user
         return cached
+    token = request.session.get(SESSION_KEY)
     user = None
-    uid = request.session.get("uid")
-    auth_at = request.session.get("auth_at")
-    web = web_context(request)
-    if isinstance(uid, int) and isinstance(auth_at, int):
-        fresh = time.time() - auth_at < web.settings.session_hours * 3600
-        found = web.services.users.get(uid) if fresh else None
-        if found is not None and not found.disabled:
-            user = found
+    if isinstance(token, str):
+        user = web_context(request).services.sessions.user(token)
     request.state.user = user
     return user
 

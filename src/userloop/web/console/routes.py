@@ -5,6 +5,7 @@ Pages live in their own modules (``topics``, ``inbox``), each with a router made
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -67,20 +68,36 @@ def sign_in_submit(
 ) -> Response:
     web = web_context(request)
     t = translator(request)
-    keys = (f"ip:{client_ip(request)}", f"user:{username.strip().lower()}")
-    if any(web.limits.sign_in.blocked(k) for k in keys):
-        error = t.gettext(N_("Too many failed sign-ins. Try again in an hour."))
-        return render(
+    throttle = web.services.sign_in_throttle
+    ip = client_ip(request)
+    wait = math.ceil(throttle.wait_seconds(username, ip))
+    if wait > 0:
+        # Not even checked: a guess made now tells nothing, and counts for nothing.
+        if wait < 60:
+            error = t.ngettext(
+                "Too many failed sign-ins. Please wait %(num)s second before trying again.",
+                "Too many failed sign-ins. Please wait %(num)s seconds before trying again.",
+                wait,
+            )
+        else:
+            minutes = math.ceil(wait / 60)
+            error = t.ngettext(
+                "Too many failed sign-ins. Please wait %(num)s minute before trying again.",
+                "Too many failed sign-ins. Please wait %(num)s minutes before trying again.",
+                minutes,
+            )
+        response = render(
             request,
             "console/sign_in.html",
             {"next": _safe_next(next), "error": error, "username": username},
             status_code=429,
             area="console",
         )
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = web.services.users.authenticate(username, password) if username else None
     if user is None:
-        for k in keys:
-            web.limits.sign_in.allow(k)
+        throttle.failed(username, ip)
         error = t.gettext(N_("The username or password is not correct."))
         return render(
             request,
@@ -89,6 +106,7 @@ def sign_in_submit(
             status_code=401,
             area="console",
         )
+    throttle.succeeded(username, ip)
     sign_in(request, user)
     return RedirectResponse(_safe_next(next), 303)
 

@@ -21,6 +21,7 @@ from userloop.web.context import (
     web_context,
 )
 from userloop.web.i18n import N_
+from userloop.web.params import PathId
 from userloop.web.portal.forms import CHANNELS, SubmitForm
 from userloop.web.ratelimit import RateLimiter
 from userloop.web.security import csrf_protect, visitor_id
@@ -141,6 +142,11 @@ def thanks(request: Request) -> Response:
 @router.get("/suggestions", response_class=HTMLResponse)
 def suggestions(request: Request, text: str = "") -> Response:
     web = web_context(request)
+    if not web.limits.suggestions_ip.allow(client_ip(request)):
+        # Each answer embeds text: past the limit, no suggestions (the script shows none).
+        response = render(request, "portal/_suggestions.html", {"suggestions": []}, status_code=429)
+        response.headers["Retry-After"] = "60"
+        return response
     found = web.services.portal.suggestions(
         text, language=translator(request).tag, visitor=visitor_id(request)
     )
@@ -151,7 +157,7 @@ def suggestions(request: Request, text: str = "") -> Response:
 
 
 @router.post("/topics/{topic_id:int}/vote", response_model=None)
-def vote(request: Request, topic_id: int) -> Response:
+def vote(request: Request, topic_id: PathId) -> Response:
     web = web_context(request)
     if not web.limits.votes_ip.allow(client_ip(request)):
         raise WebError(
@@ -168,7 +174,7 @@ def vote(request: Request, topic_id: int) -> Response:
 
 
 @router.get("/topics/{topic_id:int}", response_class=HTMLResponse)
-def topic(request: Request, topic_id: int) -> Response:
+def topic(request: Request, topic_id: PathId) -> Response:
     web = web_context(request)
     view = web.services.portal.topic(topic_id, visitor_id(request), translator(request).tag)
     if isinstance(view, Moved):

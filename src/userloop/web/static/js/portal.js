@@ -6,8 +6,9 @@
   var DEBOUNCE_MS = 350;
   // The server answers nothing for shorter drafts; do not ask.
   var MIN_CHARS = 10;
-  // Only the start of a draft matters for finding its topic; keeps the URL short.
-  var MAX_QUERY_CHARS = 1000;
+  // Only the start of a draft matters for finding its topic; keeps the URL short. The server
+  // embeds no more than this (SUGGESTION_MAX_CHARS in portal/service.py).
+  var MAX_QUERY_CHARS = 300;
 
   function numberFormat() {
     try {

@@ -7,14 +7,17 @@ import threading
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.helpers import item
+from userloop.app import create_app
 from userloop.config import Settings
-from userloop.domain.enums import ItemStatus
-from userloop.intake.service import IntakeService
+from userloop.domain.enums import ItemStatus, TokenScope
+from userloop.intake.service import InstallBaseRejected, IntakeService
+from userloop.services import Services
 from userloop.store import Store
-from userloop.store.tables import builds, feedback, reporter_contacts, reporters
+from userloop.store.tables import builds, device_models, feedback, reporter_contacts, reporters
 
 
 @pytest.fixture
@@ -71,7 +74,7 @@ def test_items_without_external_id_get_a_content_key(intake: IntakeService, stor
     assert other.status is ItemStatus.CREATED
     with store.read() as conn:
         stored = store.feedback.get(conn, first.id or 0)
-    assert stored is not None and stored.external_id.startswith("sha256:")
+    assert stored is not None and stored.external_id.startswith("hmac:")
     assert stored.source == "api"
 
 
@@ -166,3 +169,174 @@ def test_concurrent_submissions_of_one_key_store_one_row(
     assert sorted(r.status.value for r in results).count("created") == 1
     assert {r.id for r in results} == {results[0].id}
     assert count(store, feedback) == 1
+
+
+# Personal data outside the text: e-mail, phone number and IMEI in the short fields.
+EMAIL, PHONE, IMEI = "jan.de.vries@example.nl", "+31 6 12345678", "490154203237518"
+RAW_VALUES = (EMAIL, PHONE, IMEI, "12345678", "example.nl", "jan.de.vries")
+
+
+def everything_stored(store: Store) -> str:
+    """Every value of every table, as one string."""
+    out: list[str] = []
+    with store.read() as conn:
+        for table in feedback.metadata.sorted_tables:
+            for row in conn.execute(select(table)):
+                out.extend(str(v) for v in row)
+    return "\n".join(out)
+
+
+def test_personal_data_in_external_id_is_pseudonymised_and_stays_idempotent(
+    intake: IntakeService, store: Store, settings: Settings
+) -> None:
+    raw_id = f"ticket {EMAIL} / {PHONE} / {IMEI}"
+    first = intake.submit(item(external_id=raw_id, model="Lumo 12", build="3.4.2640"))
+    assert first.status is ItemStatus.CREATED
+    with store.read() as conn:
+        stored = store.feedback.get(conn, first.id or 0)
+    assert stored is not None
+    assert stored.external_id.startswith("ticket [email:")
+    assert stored.external_id.count("[") == 3
+    assert "[phone:" in stored.external_id and "[imei:" in stored.external_id
+    assert stored.redacted == ("email", "imei", "phone")
+    dump = everything_stored(store)
+    for value in RAW_VALUES:
+        assert value not in dump
+    # The same raw id is the same key: a re-send is a duplicate, not a second item.
+    again = intake.submit(item(external_id=raw_id, model="Lumo 12", build="3.4.2640"))
+    assert again.status is ItemStatus.DUPLICATE and again.id == first.id
+    # Another phone number is another key.
+    other = intake.submit(item(external_id=f"ticket {EMAIL} / +31 6 87654321 / {IMEI}"))
+    assert other.status is ItemStatus.CREATED and other.id != first.id
+    # Keyed: another installation secret gives other pseudonyms.
+    elsewhere = IntakeService(store, settings, pseudonym_key=b"another key")
+    moved = elsewhere.submit(item(external_id=raw_id))
+    assert moved.status is ItemStatus.CREATED and moved.id != first.id
+    assert count(store, feedback) == 3
+
+
+def test_an_id_that_is_only_personal_data(intake: IntakeService, store: Store) -> None:
+    results = intake.submit_batch(
+        [item(f"t{i}", external_id=v) for i, v in enumerate((EMAIL, PHONE, IMEI))]
+    )
+    assert [r.status for r in results] == [ItemStatus.CREATED] * 3
+    with store.read() as conn:
+        ids = sorted(store.feedback.get(conn, r.id or 0).external_id for r in results)  # type: ignore[union-attr]
+    assert [i.split(":")[0] for i in ids] == ["[email", "[imei", "[phone"]
+    assert all(len(i.split(":")[1]) == 17 for i in ids)  # 16 hex digits and "]"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "what"),
+    [
+        ("model", f"Lumo 12 {EMAIL}", "an e-mail address"),
+        ("model", PHONE, "a phone number"),
+        ("build", IMEI, "an IMEI"),
+        ("build", f"3.4.2640 {PHONE}", "a phone number"),
+        ("source", "0612345678", "a phone number"),
+        ("product", "lumo-13800138000", "a phone number"),
+    ],
+)
+def test_personal_data_in_names_is_refused_per_item(
+    intake: IntakeService, store: Store, field: str, value: str, what: str
+) -> None:
+    good, bad = intake.submit_batch(
+        [item("fine", external_id="1"), item("not fine", external_id="2", **{field: value})]
+    )
+    assert good.status is ItemStatus.CREATED
+    assert bad.status is ItemStatus.INVALID
+    message = f"looks like it contains {what}; personal data is not accepted here"
+    assert bad.errors == ({"field": field, "message": message},)
+    assert bad.message == f"{field}: {message}"
+    assert count(store, feedback) == 1
+    assert value not in everything_stored(store)
+
+
+def test_build_and_model_names_are_not_mistaken_for_personal_data(
+    intake: IntakeService, store: Store
+) -> None:
+    pairs = [
+        ("Lumo 12", "3.4.2640"),
+        ("SM-G991B", "V14.0.3.0.TKCEUXM"),
+        ("23078PND5G", "1.2.3-beta+456"),
+        ("2201117TY", "14.0.3.0"),
+        ("Redmi Note 12 Pro+ 5G", "UP1A.231005.007"),
+        ("iPhone15,3", "8.0.0.123(C432)"),
+    ]
+    results = intake.submit_batch(
+        [item(f"t{i}", external_id=str(i), model=m, build=b) for i, (m, b) in enumerate(pairs)]
+    )
+    assert [r.status for r in results] == [ItemStatus.CREATED] * len(pairs)
+    with store.read() as conn:
+        stored_builds = {v for (v,) in conn.execute(select(builds.c.version))}
+        stored_models = {v for (v,) in conn.execute(select(device_models.c.name))}
+        redacted = {v for (v,) in conn.execute(select(feedback.c.redacted))}
+    assert stored_builds == {b for _, b in pairs}
+    assert stored_models == {m for m, _ in pairs}
+    assert redacted == {""}
+
+
+def test_install_base_refuses_personal_data_in_model_and_build(
+    intake: IntakeService, store: Store
+) -> None:
+    sample = {
+        "day": "2026-10-01",
+        "model": "Lumo 12",
+        "build": "14.0.3.0",
+        "channel": "stable",
+        "region": "NL",
+        "active_devices": 10,
+    }
+    assert intake.submit_install_base([sample]) == 1
+    with pytest.raises(InstallBaseRejected) as info:
+        intake.submit_install_base([sample, {**sample, "model": EMAIL}])
+    assert info.value.errors == [
+        {
+            "index": 1,
+            "errors": [
+                {
+                    "field": "model",
+                    "message": "looks like it contains an e-mail address; personal data is "
+                    "not accepted here",
+                }
+            ],
+        }
+    ]
+    assert EMAIL not in everything_stored(store)
+
+
+def test_derived_keys_are_keyed(intake: IntakeService, store: Store, settings: Settings) -> None:
+    # Without the key, the id of an item without external_id must not let anyone test guesses
+    # of what was redacted from its text.
+    raw = {"text": f"call me on {PHONE}", "created_at": "2026-10-01T10:00:00Z"}
+    first = intake.submit(raw)
+    other = IntakeService(store, settings, pseudonym_key=b"another key").submit(raw)
+    assert first.status is other.status is ItemStatus.CREATED
+    assert first.id != other.id
+    assert PHONE not in everything_stored(store)
+
+
+def test_the_api_serves_no_personal_data_from_the_short_fields(
+    settings: Settings, store: Store
+) -> None:
+    services = Services.build(settings, store)
+    issued = services.tokens.create("t", frozenset({TokenScope.INGEST, TokenScope.READ}))
+    headers = {"Authorization": f"Bearer {issued.token}"}
+    body = item(f"Mail me: {EMAIL}", external_id=f"{EMAIL}|{PHONE}|{IMEI}", build="3.4.2640")
+    with TestClient(create_app(settings, store)) as client:
+        created = client.post("/api/v1/feedback", json=body, headers=headers)
+        assert created.status_code == 201, created.text
+        again = client.post("/api/v1/feedback", json=body, headers=headers)
+        assert again.json()["status"] == "duplicate", again.text
+        refused = client.post(
+            "/api/v1/feedback", json={**body, "model": f"Lumo {PHONE}"}, headers=headers
+        )
+        assert "model: looks like it contains a phone number" in refused.text
+        served = [
+            client.get(f"/api/v1/feedback/{created.json()['id']}", headers=headers).text,
+            client.get("/api/v1/feedback", headers=headers).text,
+        ]
+    for text in (*served, created.text, again.text, refused.text, everything_stored(store)):
+        for value in (EMAIL, PHONE, IMEI):
+            assert value not in text
+    assert '"redacted":["email","imei","phone"]' in served[0].replace(" ", "")

@@ -175,3 +175,37 @@ def test_install_base_validation() -> None:
         InstallBaseIn.model_validate({**good, "segment": "expert", "day": "2026-13-01"})
     fields = {e["field"] for e in describe_errors(info.value)}
     assert fields == {"segment", "day"}
+
+
+_PD = "personal data is not accepted here"
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "message"),
+    [
+        (
+            {"model": "Lumo jan@example.nl"},
+            "model",
+            f"looks like it contains an e-mail address; {_PD}",
+        ),
+        ({"model": "+7 912 345-67-89"}, "model", f"looks like it contains a phone number; {_PD}"),
+        ({"build": "356938035643809"}, "build", f"looks like it contains an IMEI; {_PD}"),
+        ({"build": "S/N: R58N123ABC"}, "build", f"looks like it contains a serial number; {_PD}"),
+        ({"source": "13800138000"}, "source", f"looks like it contains a phone number; {_PD}"),
+        ({"product": "x-0612345678"}, "product", f"looks like it contains a phone number; {_PD}"),
+    ],
+)
+def test_personal_data_in_names_is_refused(raw: dict[str, Any], field: str, message: str) -> None:
+    assert errors_of({"text": "ok", **raw}) == {field: message}
+
+
+@pytest.mark.parametrize(
+    "build", ["3.4.2640", "V14.0.3.0.TKCEUXM", "1.2.3-beta+456", "14.0.3.0", "TKQ1.221114.001"]
+)
+def test_versions_are_not_personal_data(build: str) -> None:
+    item = FeedbackIn.model_validate({"text": "ok", "build": build, "model": "2201117TY"})
+    assert item.build == build
+    sample = {"day": "2026-10-01", "model": "Lumo 12", "build": build, "channel": "stable"}
+    assert (
+        InstallBaseIn.model_validate({**sample, "region": "NL", "active_devices": 1}).build == build
+    )

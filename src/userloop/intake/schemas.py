@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import langcodes
 import pycountry
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -21,8 +22,10 @@ from pydantic import (
 
 from userloop.domain.enums import Channel, Experience, Segment
 from userloop.intake.normalize import normalize_short, normalize_text
+from userloop.intake.redaction import refuse_personal_data
 
 DEFAULT_MAX_TEXT = 20_000
+EXTERNAL_ID_MAX = 200
 SOURCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 INSTALL_BASE_FIELDS = (
@@ -38,6 +41,11 @@ INSTALL_BASE_FIELDS = (
     "returns",
 )
 _CHANNELS = frozenset(c.value for c in Channel)
+# The counts of one install-base sample (per day, model, build, channel, region and segment).
+# The columns are 64-bit, but sums over many rows must fit too: two billion a day is plenty.
+MAX_COUNT = 2**31 - 1
+# Install-base days: none before this, none more than a day ahead of the server's clock.
+FIRST_DAY = date(2000, 1, 1)
 FIELDS = (
     "source",
     "external_id",
@@ -58,6 +66,17 @@ def _blank_to_none(value: Any) -> Any:
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+def _refuse_bool(value: Any) -> Any:
+    # Pydantic reads true as 1; JSON's true is no number, and a rating of `true` is a bug.
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number, not {str(value).lower()}")
+    return value
+
+
+# A whole number that refuses JSON booleans (numeric text such as "3" from CSV is still read).
+Whole = Annotated[int, BeforeValidator(_refuse_bool)]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -120,9 +139,9 @@ class FeedbackIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str
-    source: str | None = None
-    external_id: str | None = Field(None, max_length=200)
+    text: str = Field(min_length=1, json_schema_extra={"pattern": r"\S"})
+    source: str | None = Field(None, json_schema_extra={"pattern": SOURCE_PATTERN.pattern})
+    external_id: str | None = Field(None, max_length=EXTERNAL_ID_MAX)
     product: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
     rating: int | None = Field(None, ge=1, le=5)
     model: str | None = Field(None, max_length=100)
@@ -143,6 +162,11 @@ class FeedbackIn(BaseModel):
                 for k, v in data.items()
             }
         return data
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _rating(cls, value: Any) -> Any:
+        return _refuse_bool(value)
 
     @field_validator("channel", mode="before")
     @classmethod
@@ -190,6 +214,15 @@ class FeedbackIn(BaseModel):
         value = normalize_short(value)
         return value or None
 
+    @field_validator("source", "product", "model", "build")
+    @classmethod
+    def _no_personal_data(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Names and enumerations: personal data here is certainly a mistake, so it is refused
+        # (external_id is pseudonymised by the service instead, text is redacted).
+        if value is None:
+            return None
+        return refuse_personal_data(value, versions=info.field_name in ("model", "build"))
+
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
@@ -219,15 +252,17 @@ class InstallBaseIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     product: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
-    day: date
+    day: date = Field(
+        description=f"From {FIRST_DAY.isoformat()} to tomorrow (by the server's clock, in UTC)."
+    )
     model: str = Field(min_length=1, max_length=100)
     build: str = Field(min_length=1, max_length=100)
     channel: Channel
     region: str
     segment: Segment = Segment.UNKNOWN
-    active_devices: int = Field(ge=0)
-    crashes: int = Field(0, ge=0)
-    returns: int = Field(0, ge=0)
+    active_devices: Whole = Field(ge=0, le=MAX_COUNT)
+    crashes: Whole = Field(0, ge=0, le=MAX_COUNT)
+    returns: Whole = Field(0, ge=0, le=MAX_COUNT)
 
     @field_validator("product", mode="before")
     @classmethod
@@ -245,6 +280,24 @@ class InstallBaseIn(BaseModel):
     @classmethod
     def _region(cls, value: str) -> str:
         return check_region(value)
+
+    @field_validator("product", "model", "build")
+    @classmethod
+    def _no_personal_data(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        return refuse_personal_data(value, versions=info.field_name in ("model", "build"))
+
+    @field_validator("day")
+    @classmethod
+    def _day(cls, value: date) -> date:
+        latest = datetime.now(UTC).date() + timedelta(days=1)
+        if not FIRST_DAY <= value <= latest:
+            raise ValueError(
+                f"day must be between {FIRST_DAY.isoformat()} and {latest.isoformat()} "
+                f"(tomorrow); got {value.isoformat()}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _counts(self) -> InstallBaseIn:

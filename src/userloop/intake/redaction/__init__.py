@@ -14,10 +14,18 @@ Detectors run in this order, each on the output of the previous one:
    forum link with a long numeric thread id must survive), except that an IP-literal host is
    replaced: ``http://[ip]:8080/admin``.
 2. E-mail addresses (Latin, Latin-extended and Cyrillic local parts and domains, ``xn--``
-   punycode TLDs), plus the unambiguous bracketed obfuscations ``name (at) example (dot) com`` /
-   ``name [at] example.com``. The bare ``name at example dot com`` form is not handled: in prose it
-   collides with ordinary sentences. CJK characters are never part of an address, because Chinese
-   text routinely glues an address to the surrounding words (``邮箱abc@qq.com谢谢``).
+   punycode TLDs, quoted local parts such as ``"john doe"@example.org``), plus obfuscations.
+   A bracketed or spaced "at" (``(at)``, ``[at]``, ``{at}``, ``<at>``, ``(собака)``, ``name @
+   example.com``, ``艾特``) needs a dotted domain with a letter TLD; a spelled dot (``dot``,
+   ``точка``, ``punt``, bracketed or not) needs a common mail TLD (``com``, ``ru``, ``nl``, ...,
+   not ones that are English words like ``in`` or ``it``). The bare words ``at``, ``собака``,
+   ``apenstaartje`` occur in prose, so ``name at domain dot com`` is an address only with a
+   common mail TLD, no article or pronoun after "at" (``at the dot com``) and no verb-like word
+   before it (``I am at``), and with literal dots only (``j.smith at gmail.com``) when the name
+   has a mark of an address (a dot, digit, ``_``, ``%`` or ``+`` beside letters) or the domain is
+   a known mail provider; package names in stack traces (``at com.example.Main``) are kept. CJK
+   characters are never part of an address, because Chinese text routinely glues an address to
+   the surrounding words (``邮箱abc@qq.com谢谢``).
 3. IPv6 (validated with :mod:`ipaddress`, must contain a decimal digit so words like ``ad::be``
    stay), then IPv4 with octets 0-255. A four-part dotted number such as ``14.0.3.0`` is ambiguous:
    it is an IP unless it is glued to a letter (``V14.0.3.0``), followed by ``.<alnum>``
@@ -48,12 +56,25 @@ Detectors run in this order, each on the output of the previous one:
    text sent to a phone maker contains them. The context is looked up in the already-redacted
    output (last 40 characters), which keeps the pass idempotent.
 
-The detectors live in one module each: ``network`` (URLs, e-mail, IP addresses),
+With ``redact(text, pseudonym=f)`` every hit is replaced by ``f(kind, raw)`` instead of the
+placeholder, with exactly the same decisions (intake uses it for keyed pseudonyms in
+``external_id``). ``personal_data_in`` / ``refuse_personal_data`` check short fields such as a
+model or build name, where a dotted quad like ``14.0.3.0`` is a version, not an IP address.
+
+The detectors live in one module each: ``network`` (URLs, IP addresses), ``emails``,
 ``identifiers`` (IMEI, serial numbers), ``phones``; ``versions`` holds the version-word check
-shared by the IP and phone rules, ``engine`` runs them in the order above.
+shared by the IP and phone rules, ``engine`` runs them in the order above and ``fields`` applies
+them to short fields.
 """
 
 from userloop.intake.redaction.engine import redact
+from userloop.intake.redaction.fields import personal_data_in, refuse_personal_data
 from userloop.intake.redaction.kinds import PersonalDataKind, Redaction
 
-__all__ = ["PersonalDataKind", "Redaction", "redact"]
+__all__ = [
+    "PersonalDataKind",
+    "Redaction",
+    "personal_data_in",
+    "redact",
+    "refuse_personal_data",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from userloop.intake.redaction.chars import _WA, _WB
-from userloop.intake.redaction.kinds import _IMEI, _PLACEHOLDER, _SERIAL, PersonalDataKind
+from userloop.intake.redaction.kinds import _IMEI, _SERIAL, PersonalDataKind, _hit
 
 # ---------------------------------------------------------------------------------------- IMEI
 
@@ -59,8 +59,7 @@ def _redact_imei(text: str, found: list[PersonalDataKind]) -> str:
         digits = cand.replace(sep, "") if sep else cand
         if not _is_imei(digits):
             return cand
-        found.append(_IMEI)
-        return _PLACEHOLDER[_IMEI]
+        return _hit(found, _IMEI, cand)
 
     return _IMEI_RE.sub(repl, text)
 
@@ -69,7 +68,6 @@ def _redact_serials(text: str, found: list[PersonalDataKind]) -> str:
     def repl(m: re.Match[str]) -> str:
         token = m.group("tok")
         kind = _IMEI if token.isdigit() and _is_imei(token) else _SERIAL
-        found.append(kind)
-        return m.group("kw") + m.group("sep") + _PLACEHOLDER[kind]
+        return m.group("kw") + m.group("sep") + _hit(found, kind, token)
 
     return _SERIAL_RE.sub(repl, text)

@@ -1,12 +1,13 @@
-"""URLs, e-mail addresses and IP addresses (detectors 1-3, see the package docstring)."""
+"""URLs and IP addresses (detectors 1 and 3, see the package docstring)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
 
-from userloop.intake.redaction.chars import _ANY_DIGIT_RE, _LETTERS, _W, _WA, _WB, _WINDOW
-from userloop.intake.redaction.kinds import _EMAIL, _IP, _PLACEHOLDER, _URL, PersonalDataKind
+from userloop.intake.redaction.chars import _ANY_DIGIT_RE, _WA, _WB, _WINDOW
+from userloop.intake.redaction.emails import _EMAIL_RE
+from userloop.intake.redaction.kinds import _IP, _URL, PersonalDataKind, _hit
 from userloop.intake.redaction.versions import _after_version_word
 
 # A private-use character: removed by normalisation, so it cannot occur in normalised input.
@@ -84,23 +85,6 @@ _SECRET_PARTS = frozenset(
 _SECRET_SUFFIXES = ("token", "secret", "password", "signature", "apikey", "sessionid")
 _SECRET_LAST_PARTS = frozenset({"key", "sig", "sid"})
 
-# --------------------------------------------------------------------------------------- e-mail
-
-_LOCAL_ASCII = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_%+-.")
-_LOCAL = rf"[{_W}_%+\-](?:[{_W}_%+.\-]{{0,63}}[{_W}_%+\-])?"
-_LABEL = rf"[{_W}](?:[{_W}\-]{{0,61}}[{_W}])?"
-_TLD = rf"(?:[{_LETTERS}]{{2,63}}|xn--[0-9A-Za-z\-]{{2,59}})"
-_EMAIL_RE = re.compile(
-    rf"(?<![{_WB}_%+.\-]){_LOCAL}@(?:{_LABEL}\.)+{_TLD}(?![{_WA}\-])",
-)
-_OBF_AT = r"[ ]?[\[(]at[\])][ ]?"
-_OBF_DOT = r"(?:[ ]?[\[(]dot[\])][ ]?|\.)"
-_OBF_EMAIL_RE = re.compile(
-    rf"(?<![{_WB}_%+.\-]){_LOCAL}{_OBF_AT}(?:{_LABEL}{_OBF_DOT})+{_TLD}(?![{_WA}\-])",
-    re.IGNORECASE,
-)
-_OBF_HINT_RE = re.compile(r"[\[(]at[\])]", re.IGNORECASE)
-
 # ------------------------------------------------------------------------------------------ IP
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
@@ -169,13 +153,11 @@ def _redact_url_host(url: str, found: list[PersonalDataKind]) -> str:
                 ipaddress.IPv6Address(host)
             except ValueError:
                 return url
-            found.append(_IP)
-            return url[:start] + _PLACEHOLDER[_IP] + url[start + close + 1 :]
+            return url[:start] + _hit(found, _IP, authority[: close + 1]) + url[start + close + 1 :]
         return url
     host = authority.split(":", 1)[0]
     if _IPV4_FULL_RE.fullmatch(host):
-        found.append(_IP)
-        return url[:start] + _PLACEHOLDER[_IP] + url[start + len(host) :]
+        return url[:start] + _hit(found, _IP, host) + url[start + len(host) :]
     return url
 
 
@@ -198,8 +180,7 @@ def _redact_urls(text: str, found: list[PersonalDataKind], kept: list[str] | Non
         if end <= start or (start == 0 and "." not in url[4:end]):
             return m.group()
         if _url_is_sensitive(url):
-            found.append(_URL)
-            return _PLACEHOLDER[_URL] + trailing
+            return _hit(found, _URL, url) + trailing
         url = _redact_url_host(url, found)
         if kept is None:
             return url + trailing
@@ -207,49 +188,6 @@ def _redact_urls(text: str, found: list[PersonalDataKind], kept: list[str] | Non
         return _MASK + trailing
 
     return _URL_RE.sub(repl, text)
-
-
-def _is_local_char(ch: str) -> bool:
-    """Whether ``ch`` may appear in the local part of an address (see ``_LOCAL``)."""
-    return ch in _LOCAL_ASCII or "\u00c0" <= ch <= "\u024f" or "\u0400" <= ch <= "\u04ff"
-
-
-def _redact_at_signs(text: str, found: list[PersonalDataKind]) -> str:
-    """Replace e-mail addresses, looking only around each ``@`` (much faster than a scan)."""
-    out: list[str] = []
-    pos = 0
-    at = text.find("@")
-    while at >= 0:
-        start = at
-        limit = max(pos, at - 64)
-        while start > limit and _is_local_char(text[start - 1]):
-            start -= 1
-        # The address can only start where the run of local-part characters starts.
-        m = _EMAIL_RE.match(text, start)
-        if m is not None and at < m.end():
-            out.append(text[pos : m.start()])
-            out.append(_PLACEHOLDER[_EMAIL])
-            found.append(_EMAIL)
-            pos = m.end()
-            at = text.find("@", pos)
-        else:
-            at = text.find("@", at + 1)
-    if not out:
-        return text
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def _redact_emails(text: str, found: list[PersonalDataKind]) -> str:
-    def repl(m: re.Match[str]) -> str:
-        found.append(_EMAIL)
-        return _PLACEHOLDER[_EMAIL]
-
-    if "@" in text:
-        text = _redact_at_signs(text, found)
-    if ("(" in text or "[" in text) and _OBF_HINT_RE.search(text):
-        text = _OBF_EMAIL_RE.sub(repl, text)
-    return text
 
 
 def _redact_ipv6(text: str, found: list[PersonalDataKind]) -> str:
@@ -261,8 +199,7 @@ def _redact_ipv6(text: str, found: list[PersonalDataKind]) -> str:
             ipaddress.IPv6Address(cand.split("%", 1)[0])
         except ValueError:
             return cand
-        found.append(_IP)
-        return _PLACEHOLDER[_IP]
+        return _hit(found, _IP, m.group())
 
     return _IPV6_RE.sub(repl, text)
 
@@ -274,7 +211,6 @@ def _redact_ipv4(text: str, found: list[PersonalDataKind]) -> str:
         start = m.start()
         if _after_version_word(m.string[max(0, start - _WINDOW) : start]):
             return m.group()
-        found.append(_IP)
-        return _PLACEHOLDER[_IP]
+        return _hit(found, _IP, m.group())
 
     return _IPV4_RE.sub(repl, text)

@@ -6,7 +6,7 @@ import functools
 import re
 
 from userloop.intake.redaction.chars import _WA, _WB, _WINDOW
-from userloop.intake.redaction.kinds import _PHONE, _PLACEHOLDER, PersonalDataKind
+from userloop.intake.redaction.kinds import _PHONE, PersonalDataKind, _hit
 from userloop.intake.redaction.versions import _after_version_word
 
 _PHONE_SEP = r"(?:[ ]?\)[ ]?[\-.]?[ ]?|[ ]?\([ ]?|[ ]?-[ ]?|\.|[ ])"
@@ -44,7 +44,8 @@ def _words_re(
     """A pattern finding any of the (lower-case) words; ``whole`` also requires a word end.
 
     A leading lookahead on the possible first characters makes scanning much faster than a
-    plain alternation.
+    plain alternation. A Latin word glued to a dot or underscore is part of a name
+    (``com.lumo.phone:1750000000000``), not a word.
     """
 
     def alt(words: tuple[str, ...]) -> str:
@@ -54,7 +55,7 @@ def _words_re(
     latin_end = "(?![a-z])" if whole else ""
     cyrillic_end = "(?![а-яё])" if whole else ""
     return re.compile(
-        rf"(?=[{re.escape(first)}])(?:(?<![0-9a-z])(?:{alt(latin)}){latin_end}"
+        rf"(?=[{re.escape(first)}])(?:(?<![0-9a-z._])(?:{alt(latin)}){latin_end}"
         rf"|(?<![а-яё])(?:{alt(cyrillic)}){cyrillic_end}|{alt(cjk)})"
     )
 
@@ -250,7 +251,6 @@ def _longest_phone(
 
 def _redact_phones(text: str, found: list[PersonalDataKind], first_digit: int) -> str:
     """Replace phone numbers; no candidate starts earlier than ``first_digit - 4``."""
-    placeholder = _PLACEHOLDER[_PHONE]
     out: list[str] = []
     tail = ""
     pos = 0
@@ -264,7 +264,7 @@ def _redact_phones(text: str, found: list[PersonalDataKind], first_digit: int) -
         cand = m.group()
         after = text[end : end + 12]
         if _phone_ok(cand, tail, after):
-            found.append(_PHONE)
+            placeholder = _hit(found, _PHONE, cand)
             out.append(placeholder)
             tail = (tail + placeholder)[-_WINDOW:]
             continue
@@ -283,8 +283,9 @@ def _redact_phones(text: str, found: list[PersonalDataKind], first_digit: int) -
                 tail = (tail + " ")[-_WINDOW:]
             j, lead, trailing = _longest_phone(chunks, digits, i, tail, after)
             if j:
-                found.append(_PHONE)
-                piece = lead + placeholder + trailing
+                run = " ".join(chunks[i:j])
+                raw = run[len(lead) : len(run) - len(trailing)]
+                piece = lead + _hit(found, _PHONE, raw) + trailing
                 i = j
             else:
                 piece = chunks[i]

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from userloop.config import Settings, SettingsError, load_settings
 from userloop.services import Services
-from userloop.store.engine import StoreConfigError
+from userloop.store.engine import StoreConfigError, missing_sqlite_file
 from userloop.triage.service import Triage
 
 
@@ -32,8 +32,14 @@ class CliContext:
                 fail(str(exc))
         return self._settings
 
-    def services(self, *, require_schema: bool = True) -> Services:
+    def services(self, *, require_schema: bool = True, create: bool = False) -> Services:
+        """The services on the configured database. A SQLite file that does not exist is
+        refused (connecting would leave an empty file behind) unless `create` is set, as
+        only `userloop db upgrade` does."""
         if self._services is None:
+            missing = None if create else missing_sqlite_file(self.settings.database_url)
+            if missing is not None:
+                fail(f"no database at {missing}; run `userloop db upgrade` first")
             try:
                 self._services = Services.build(self.settings)
             except StoreConfigError as exc:

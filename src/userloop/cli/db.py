@@ -14,7 +14,7 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 def upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to the current version."""
     cli = get(ctx)
-    store = cli.services(require_schema=False).store
+    store = cli.services(require_schema=False, create=True).store
     store.upgrade()
     cli.console.print(f"database at revision {migrate.current_revision(store.engine)}")
 

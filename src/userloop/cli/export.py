@@ -156,15 +156,23 @@ def _writer(out: IO[str], fmt: ExportFormat, fields: tuple[str, ...]) -> Any:
     writer.writeheader()
 
     def write_csv(record: dict[str, Any]) -> None:
-        # Lists and maps go into one cell: lists comma-joined, maps as JSON.
-        flat = {
-            k: ",".join(map(str, v))
-            if isinstance(v, list)
-            else json.dumps(v, ensure_ascii=False)
-            if isinstance(v, dict)
-            else v
-            for k, v in record.items()
-        }
-        writer.writerow(flat)
+        writer.writerow({k: csv_cell(v) for k, v in record.items()})
 
     return write_csv
+
+
+def csv_cell(value: Any) -> Any:
+    """A plain spreadsheet cell: a list is joined with ";" (`phone;email`, `12;15;31`), a map
+    becomes `key=value` pairs joined with ";" (`bug=0.9;feature=0.1`), a list inside a map is
+    joined with "," (`en=battery,drain;ru=батарея`); None is an empty cell."""
+    if isinstance(value, dict):
+        return ";".join(f"{k}={_joined(v, ',')}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return _joined(value, ";")
+    return value
+
+
+def _joined(value: Any, sep: str) -> str:
+    if isinstance(value, list | tuple):
+        return sep.join("" if v is None else str(v) for v in value)
+    return "" if value is None else str(value)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from userloop.cli.context import fail, get
 
@@ -79,7 +80,12 @@ def import_file(
                 console=cli.console,
             )
     except importers.ImportFailed as exc:
-        fail(str(exc))
+        if exc.summary is None:  # found before anything was written
+            fail(str(exc))
+        # The file turned unreadable part-way: what came before it is stored; say exactly what.
+        cli.console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        importers.render_summary(exc.summary, cli.console)
+        raise typer.Exit(1) from None
     importers.render_summary(summary, cli.console)
     if summary.interrupted:
         raise typer.Exit(130)

@@ -97,22 +97,48 @@ def similar(
 ) -> None:
     """Nearest topics to a text ("already reported?"), or nearest items to a stored item."""
     cli = get(ctx)
-    engine = cli.triage()
-    results: list[Any]
     if text is not None and (source or external_id):
         fail("give either --text or --source with --external-id, not both")
-    if text is not None and not items:
-        results = engine.similar.topics(text, language=language, k=k)
+    if text is not None and not text.strip():
+        fail('--text is empty: give the text to look for, e.g. --text "battery drains"')
+    if text is None and not (source and external_id):
+        fail("give --text, or --source with --external-id")
+    engine = cli.triage()
+    topics = text is not None and not items
+    # Nothing in common (a similarity or fused score of 0 or less) is no answer to the question.
+    rows: list[dict[str, Any]]
+    if text is not None and topics:
+        found = engine.similar.topics(text, language=language, k=k)
+        rows = [asdict(r) for r in found if r.similarity > 0]
     else:
         try:
-            results = engine.similar.items(text=text, source=source, external_id=external_id, k=k)
+            near = engine.similar.items(text=text, source=source, external_id=external_id, k=k)
         except (ValueError, LookupError) as exc:
             fail(str(exc).strip("'\""))
-    rows = [asdict(r) for r in results]
+        rows = [asdict(r) for r in near if r.score > 0]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        head = row.get("topic_id") if "title" in row else row.get("feedback_id")
-        label = row.get("title") or row.get("text") or ""
-        typer.echo(f"{row['similarity']:.3f}  {head}  {label}")
+    elif topics:
+        if rows:
+            typer.echo(f"{'similarity':>10}  {'topic':>6}  {'size':>5}  {'status':<11}  title")
+        for row in rows:
+            typer.echo(
+                f"{row['similarity']:>10.3f}  {row['topic_id']:>6}  {row['size']:>5}  "
+                f"{row['status']:<11}  {_one_line(row['title'])}"
+            )
+    else:
+        if rows:
+            typer.echo(f"{'score':>6}  {'similarity':>10}  {'item':>7}  {'topic':>6}  text")
+        for row in rows:
+            topic = "-" if row["topic_id"] is None else row["topic_id"]
+            typer.echo(
+                f"{row['score']:>6.3f}  {row['similarity']:>10.3f}  {row['feedback_id']:>7}  "
+                f"{topic:>6}  {_one_line(row['text'])}"
+            )
+    if not rows:
+        cli.console.print(f"no similar {'topics' if topics else 'feedback items'} found")
+
+
+def _one_line(text: str, width: int = 100) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

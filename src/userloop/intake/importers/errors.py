@@ -11,8 +11,9 @@ if TYPE_CHECKING:
 class ImportFailed(ValueError):
     """The import cannot run (or go on): bad arguments, a mapping that does not fit the file,
     an unreadable file. Raised before anything is written where the problem is visible up
-    front. When it happens mid-file (a corrupt .gz, a CSV that is not UTF-8 after all), the
-    rows read before it are stored first and `summary` holds the counts so far."""
+    front. When it happens mid-file (a corrupt .gz, a byte that is not UTF-8, a CSV quote
+    never closed), the rows read before it are stored first and `summary` holds the counts so
+    far (and `last_line`); otherwise `summary` is None and nothing was written."""
 
     summary: ImportSummary | None = None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -20,6 +21,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from userloop.intake.redaction import redact
+
 ImportKind = Literal["feedback", "install-base"]
 
 
@@ -27,7 +30,9 @@ ImportKind = Literal["feedback", "install-base"]
 class ImportSummary:
     """Counts of one import. `rows` = imported + duplicates + conflicts + rejected: every
     record read and dealt with (blank lines are not rows). `rejects_path` is None when no row
-    was rejected (no file was written)."""
+    was rejected (no file was written). `last_line` is the input line of the last row dealt
+    with (stored, skipped or rejected); `error` is set when the file turned unreadable
+    part-way and the import stopped there."""
 
     path: Path
     kind: ImportKind = "feedback"
@@ -42,6 +47,8 @@ class ImportSummary:
     elapsed_s: float = 0.0
     interrupted: bool = False
     ignored_columns: tuple[str, ...] = ()
+    last_line: int = 0
+    error: str | None = None
 
     @property
     def rows_per_s(self) -> float:
@@ -56,7 +63,11 @@ def default_rejects_path(path: Path | str) -> Path:
 
 class RejectsWriter:
     """Writes `{"line", "reason", "record"[, "errors"]}` objects, one per line, as they come.
-    The file is created on the first reject only; a stale one is removed on `start()`."""
+    The file is created on the first reject only; a stale one is removed on `start()`.
+
+    Rejected rows are raw input, personal data included, so every string written (values and
+    keys of the record, the reason, the error messages, which may quote a value) goes through
+    the intake's redaction first: no e-mail address, phone number or IMEI reaches the disk."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -76,9 +87,13 @@ class RejectsWriter:
         if self._fh is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = self.path.open("w", encoding="utf-8")
-        entry: dict[str, Any] = {"line": line, "reason": reason, "record": record}
+        entry: dict[str, Any] = {
+            "line": line,
+            "reason": _redact_text(reason),
+            "record": redact_value(record),
+        }
         if errors:
-            entry["errors"] = list(errors)
+            entry["errors"] = [redact_value(e) for e in errors]
         self._fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
         self.count += 1
 
@@ -105,6 +120,32 @@ class RejectsWriter:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def redact_value(value: Any) -> Any:
+    """`value` with every string in it (dict keys included, at any depth) redacted."""
+    if isinstance(value, str):
+        return _redact_text(value)
+    if isinstance(value, dict):
+        return {
+            (_redact_text(k) if isinstance(k, str) else k): redact_value(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact_value(v) for v in value]
+    return value
+
+
+def _redact_text(text: str) -> str:
+    """The redaction of the intake. It expects NFKC text (full-width digits become ASCII ones),
+    so the NFKC form is redacted too; the text keeps its own form unless only that one held
+    personal data."""
+    redacted = redact(text)
+    if not text.isascii():
+        folded = redact(unicodedata.normalize("NFKC", text))
+        if folded.count > redacted.count:
+            return folded.text
+    return redacted.text
 
 
 class ProgressBar:
@@ -153,7 +194,12 @@ def render_summary(summary: ImportSummary, console: Console | None = None) -> No
     console = console or Console()
     s = summary
     what = "install-base rows" if s.kind == "install-base" else "feedback items"
-    head = "[bold yellow]Interrupted[/]" if s.interrupted else "[bold green]Done[/]"
+    if s.error is not None:
+        head = "[bold red]Stopped[/]"
+    elif s.interrupted:
+        head = "[bold yellow]Interrupted[/]"
+    else:
+        head = "[bold green]Done[/]"
     console.print(
         f"{head}: {escape(s.path.name)} ({s.format}"
         + (f", source {escape(s.source)}" if s.source else "")
@@ -169,6 +215,16 @@ def render_summary(summary: ImportSummary, console: Console | None = None) -> No
     if s.ignored_columns:
         console.print(
             "  ignored columns: " + ", ".join(s.ignored_columns), highlight=False, markup=False
+        )
+    if s.error is not None:
+        stored = f"through line {s.last_line:,}" if s.last_line else "before the error"
+        console.print(
+            f"[yellow]Stopped by the error above. Every row {stored} is committed "
+            f"(imported {s.imported:,}, duplicates {s.duplicates:,}, conflicts {s.conflicts:,}, "
+            f"rejected {s.rejected:,}); nothing after them was read. Once the file is fixed it "
+            "is safe to run the same command again: rows already stored come back as "
+            "duplicates, so nothing is lost or doubled.[/]",
+            highlight=False,
         )
     if s.interrupted:
         console.print(

@@ -89,8 +89,11 @@ def run_import(
     """Import feedback from a CSV or JSONL file; see docs/import.md.
 
     Raises `ImportFailed` for problems found before any row is written (unknown format or
-    preset, a bad mapping, columns missing from the header, an invalid source). Ctrl-C stops
-    after rolling back the batch in flight and returns a summary with `interrupted=True`."""
+    preset, a bad mapping, columns missing from the header, an invalid source), and for a file
+    that turns unreadable part-way (not UTF-8, a truncated .gz, a quote never closed): then the
+    rows read before it are stored and `exc.summary` says so (`last_line`, the counts). Ctrl-C
+    stops after rolling back the batch in flight and returns a summary with
+    `interrupted=True`."""
     started = time.perf_counter()
     path = Path(path)
     chosen = get_preset(preset) if preset is not None else None
@@ -116,6 +119,7 @@ def run_import(
         def submit(raws: list[dict[str, Any]], meta: list[Meta]) -> None:
             results = service.submit_batch(raws, default_source=default_source)
             for (line, record), result in zip(meta, results, strict=True):
+                summary.last_line = max(summary.last_line, line)
                 status = result.status
                 if status is ItemStatus.CREATED:
                     summary.imported += 1
@@ -193,6 +197,7 @@ def run_install_base_import(
         def submit(raws: list[dict[str, Any]], meta: list[Meta]) -> None:
             try:
                 summary.imported += service.submit_install_base(raws)
+                summary.last_line = max(summary.last_line, meta[-1][0])
             except InstallBaseRejected as exc:  # not expected: rows were validated one by one
                 bad = {e["index"]: e["errors"] for e in exc.errors}
                 for index, errors in sorted(bad.items()):
@@ -201,6 +206,7 @@ def run_install_base_import(
                 summary.rejected += len(bad)
                 good = [r for i, r in enumerate(raws) if i not in bad]
                 summary.imported += service.submit_install_base(good) if good else 0
+                summary.last_line = max(summary.last_line, meta[-1][0])
 
         try:
             _drive(reader, rejects, summary, prepare, submit, size, progress, console)
@@ -249,10 +255,12 @@ def _drive(
                 for line, record, error in reader.rows():
                     if error is not None:
                         summary.rejected += 1
+                        summary.last_line = max(summary.last_line, line)
                         rejects.write(line, error, record)
                         continue
                     item = prepare(line, record)
                     if item is None:
+                        summary.last_line = max(summary.last_line, line)
                         continue
                     raws.append(item)
                     meta.append((line, record))
@@ -269,6 +277,7 @@ def _drive(
                 if raws:
                     submit(raws, meta)
                 summary.rows = _done(summary)
+                summary.error = str(exc)
                 exc.summary = summary
                 raise
             except KeyboardInterrupt:

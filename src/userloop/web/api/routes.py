@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
@@ -21,6 +21,7 @@ from userloop.web.api.schemas import (
     BatchIn,
     BatchItemResult,
     BatchResult,
+    ErrorBody,
     FeedbackPage,
     FeedbackPublic,
     Health,
@@ -31,6 +32,7 @@ from userloop.web.api.schemas import (
     SimilarTopicOut,
     SubmitResult,
 )
+from userloop.web.params import MAX_ID, IsoDateTime, PathId
 
 router = APIRouter(prefix="/api/v1")
 
@@ -40,6 +42,27 @@ _FEEDBACK_BODY = {
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FeedbackIn"}}},
     }
 }
+_ERRORS = {
+    400: "An unreadable body (not UTF-8), or a cursor this API did not return",
+    401: "No API token, or an unknown or revoked one",
+    403: "The token lacks the scope this operation needs",
+    404: "No such item",
+    409: "Same source and external_id, different text",
+    413: "The request body or batch is too large",
+    422: "Invalid input: `details` lists `{field, message}`",
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors an operation can answer, each with the error body."""
+    return {s: {"model": ErrorBody, "description": _ERRORS[s]} for s in statuses}
+
+
+# Every operation that takes a token; every POST may have a body that cannot be read or that is
+# too large to be read.
+_AUTH = (401, 403)
+_POST = (400, *_AUTH, 413, 422)
+
 _STATUS_CODE = {
     ItemStatus.CREATED: 201,
     ItemStatus.DUPLICATE: 200,
@@ -48,7 +71,12 @@ _STATUS_CODE = {
 }
 
 
-@router.get("/health", response_model=Health, tags=["meta"])
+@router.get(
+    "/health",
+    response_model=Health,
+    tags=["meta"],
+    responses={503: {"model": Health, "description": "The database cannot be reached"}},
+)
 def health(services: ServicesDep) -> JSONResponse:
     ok = services.store.ping()
     body = Health(
@@ -66,9 +94,8 @@ def health(services: ServicesDep) -> JSONResponse:
     tags=["feedback"],
     openapi_extra=_FEEDBACK_BODY,
     responses={
-        200: {"description": "Already stored (same key, same text)"},
-        409: {"description": "Same key, different text"},
-        422: {"description": "Invalid item"},
+        200: {"model": SubmitResult, "description": "Already stored (same key, same text)"},
+        **_errors(*_POST, 409),
     },
 )
 def submit_feedback(
@@ -89,7 +116,9 @@ def submit_feedback(
     return JSONResponse(body.model_dump(exclude_none=True), status_code=_STATUS_CODE[result.status])
 
 
-@router.post("/feedback:batch", response_model=BatchResult, tags=["feedback"])
+@router.post(
+    "/feedback:batch", response_model=BatchResult, tags=["feedback"], responses=_errors(*_POST)
+)
 def submit_feedback_batch(
     batch: BatchIn, services: ServicesDep, _token: IngestToken
 ) -> BatchResult:
@@ -112,8 +141,13 @@ def _batch_item(r: ItemResult) -> BatchItemResult:
     )
 
 
-@router.get("/feedback/{feedback_id}", response_model=FeedbackPublic, tags=["feedback"])
-def get_feedback(feedback_id: int, services: ServicesDep, _token: ReadToken) -> FeedbackPublic:
+@router.get(
+    "/feedback/{feedback_id}",
+    response_model=FeedbackPublic,
+    tags=["feedback"],
+    responses=_errors(*_AUTH, 404, 422),
+)
+def get_feedback(feedback_id: PathId, services: ServicesDep, _token: ReadToken) -> FeedbackPublic:
     with services.store.read() as conn:
         item = services.store.feedback.get(conn, feedback_id)
     if item is None:
@@ -126,14 +160,36 @@ def _decode_cursor(cursor: str) -> int:
         value = int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_cursor", "cursor is not one this API returned") from exc
+    if not 1 <= value <= MAX_ID:  # ids are positive 64-bit numbers; the store would overflow
+        raise ApiError(400, "bad_cursor", "cursor is not one this API returned")
     return value
+
+
+def _utc(value: datetime | None, name: str) -> datetime | None:
+    """Like `created_at`: a date-time without an offset is UTC."""
+    if value is None:
+        return None
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00:00+01:00
+        raise ApiError(
+            422,
+            "validation_error",
+            f"{name}: is out of range; got {value.isoformat()}",
+            [{"field": name, "message": "is out of range"}],
+        ) from exc
 
 
 def _encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
 
 
-@router.get("/feedback", response_model=FeedbackPage, tags=["feedback"])
+@router.get(
+    "/feedback",
+    response_model=FeedbackPage,
+    tags=["feedback"],
+    responses=_errors(*_AUTH, 400, 422),
+)
 def list_feedback(
     services: ServicesDep,
     _token: ReadToken,
@@ -144,8 +200,12 @@ def list_feedback(
     channel: Channel | None = None,
     region: str | None = None,
     language: str | None = None,
-    since: Annotated[datetime | None, Query(description="created_at >= since")] = None,
-    until: Annotated[datetime | None, Query(description="created_at < until")] = None,
+    since: Annotated[
+        IsoDateTime | None, Query(description="created_at >= since (ISO 8601 date-time)")
+    ] = None,
+    until: Annotated[
+        IsoDateTime | None, Query(description="created_at < until (ISO 8601 date-time)")
+    ] = None,
     limit: Annotated[int | None, Query(ge=1)] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
 ) -> FeedbackPage:
@@ -160,8 +220,8 @@ def list_feedback(
             channel=channel,
             region=check_region(region) if region else None,
             language=check_language(language) if language else None,
-            since=since,
-            until=until,
+            since=_utc(since, "since"),
+            until=_utc(until, "until"),
         )
     except ValueError as exc:
         raise ApiError(422, "validation_error", str(exc)) from exc
@@ -174,7 +234,12 @@ def list_feedback(
     )
 
 
-@router.post("/install-base", response_model=InstallBaseResult, tags=["install base"])
+@router.post(
+    "/install-base",
+    response_model=InstallBaseResult,
+    tags=["install base"],
+    responses=_errors(*_POST),
+)
 def submit_install_base(
     batch: InstallBaseBatchIn, services: ServicesDep, _token: IngestToken
 ) -> InstallBaseResult:
@@ -188,7 +253,7 @@ def submit_install_base(
     return InstallBaseResult(upserted=upserted)
 
 
-@router.post("/similar", response_model=SimilarOut, tags=["triage"])
+@router.post("/similar", response_model=SimilarOut, tags=["triage"], responses=_errors(*_POST))
 def similar_topics(body: SimilarIn, services: ServicesDep, _token: ReadToken) -> SimilarOut:
     """Topics nearest to a text, each with a representative report in the asker's language
     when one exists: the portal's "already reported?"."""

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from userloop.domain.entities import Feedback
+from userloop.intake.schemas import Whole
 
 
 class FeedbackPublic(BaseModel):
@@ -24,7 +25,9 @@ class FeedbackPublic(BaseModel):
     region: str | None
     created_at: datetime
     received_at: datetime
-    redacted: list[str] = Field(description="Kinds of personal data removed from the text.")
+    redacted: list[str] = Field(
+        description="Kinds of personal data removed from the text or pseudonymised in external_id."
+    )
 
     @classmethod
     def of(cls, f: Feedback) -> FeedbackPublic:
@@ -91,7 +94,7 @@ class Health(BaseModel):
 class SimilarIn(BaseModel):
     text: str = Field(min_length=1, max_length=20_000)
     language: str | None = Field(None, description="BCP 47 tag of the text; detected if absent")
-    k: int = Field(5, ge=1, le=50)
+    k: Whole = Field(5, ge=1, le=50)
     product: str | None = None
 
 
@@ -108,3 +111,17 @@ class SimilarTopicOut(BaseModel):
 
 class SimilarOut(BaseModel):
     data: list[SimilarTopicOut]
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable, machine-readable: `validation_error`, `not_found`, ...")
+    message: str = Field(description="For the person reading the log.")
+    details: Any = Field(
+        None, description="For `validation_error`: a list of `{field, message}`; absent if none."
+    )
+
+
+class ErrorBody(BaseModel):
+    """Every API error: `{"error": {"code", "message", "details"?}}`."""
+
+    error: ErrorDetail

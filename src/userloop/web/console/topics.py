@@ -11,9 +11,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Form, Path, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import Field
 
 from userloop.console.service import MEMBER_LIMIT, NEUTRAL_BAND, TopicDetail, title_language
 from userloop.domain.entities import AuditEvent, User
@@ -25,6 +24,7 @@ from userloop.web.console.common import day_chart, done_notice, make_router
 from userloop.web.context import WebError, render, translator, web_context
 from userloop.web.i18n import N_, Translator
 from userloop.web.labels import KIND_LABELS, STATUS_LABELS
+from userloop.web.params import MAX_ID, Id, PathId
 from userloop.web.security import EditorUser, StaffUser
 
 router = make_router()
@@ -32,13 +32,12 @@ router = make_router()
 # The direction a column sorts in when its header is first clicked.
 DEFAULT_DESCENDING = {"size": True, "votes": True, "last_seen": True, "id": False}
 MAX_BUILD_BARS = 30
-MAX_ID = 2**62  # larger numbers are no topic and would overflow PostgreSQL's bigint
 _TOPIC_NUMBER = re.compile(r"#?(\d{1,18})")
 
 Text = Annotated[str, Query(max_length=200)]
 # Ids in URLs and forms: anything larger is no topic or report (a 422 page, not a DB error).
-TopicId = Annotated[int, Path(gt=0, lt=MAX_ID)]
-ItemId = Annotated[int, Field(gt=0, lt=MAX_ID)]
+TopicId = PathId
+ItemId = Id
 
 
 # -- the list ---------------------------------------------------------------------------------
@@ -142,7 +141,7 @@ def _topic_page(
 ) -> Response:
     web = web_context(request)
     t = translator(request)
-    detail = web.services.console.topic(topic_id) if topic_id < MAX_ID else None
+    detail = web.services.console.topic(topic_id) if topic_id <= MAX_ID else None
     if detail is None:
         raise WebError(404, N_("There is no topic #%(id)s."), code="not_found", id=topic_id)
     context: dict[str, Any] = {
@@ -390,7 +389,7 @@ def correct_kind(
     request: Request,
     topic_id: TopicId,
     user: EditorUser,
-    feedback_id: Annotated[int, Form(gt=0, lt=MAX_ID)],
+    feedback_id: Annotated[int, Form(ge=1, le=MAX_ID)],
     kind: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
     t = translator(request)

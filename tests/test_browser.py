@@ -247,6 +247,19 @@ def test_post_without_csrf_token_is_refused(world: World, browser: Browser) -> N
     context.close()
 
 
+def test_api_docs_render_offline_under_the_content_security_policy(
+    world: World, browser: Browser
+) -> None:
+    context, page = new_page(browser)
+    log = watch(page)
+    page.goto(world.url + "/api/docs")
+    page.wait_for_selector(".opblock")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/feedback:batch" in [p.replace("\u200b", "") for p in paths], paths
+    assert not log.errors, log.errors
+    context.close()
+
+
 # -- every page: phone width, console errors, accessibility, screenshots -------------------------
 
 PORTAL_PAGES = {

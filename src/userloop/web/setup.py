@@ -20,11 +20,6 @@ from userloop.web.security import SignInRequired
 
 LANG_COOKIE = "ul_lang"
 SESSION_COOKIE = "ul_session"
-# Our pages load nothing from elsewhere and run no inline script or style.
-CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -59,19 +54,14 @@ def install_web(app: FastAPI, settings: Settings, services: Services) -> WebCont
                 secure=settings.secure_cookies,
                 httponly=True,
             )
-        headers = response.headers
-        headers["Content-Language"] = language.tag
-        headers["Vary"] = "Accept-Language, Cookie"
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # "My reports" links carry a token: never leak it in a Referer.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cache-Control", "no-store")
+        # Security headers are added for every path by the edge (web/edge.py).
+        response.headers["Content-Language"] = language.tag
+        response.headers["Vary"] = "Accept-Language, Cookie"
         return response
 
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key.get_secret_value(),
+        secret_key=services.keys.signing,
         session_cookie=SESSION_COOKIE,
         max_age=settings.session_hours * 3600,
         same_site="lax",

@@ -25,10 +25,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from userloop.config import load_settings
+from userloop.container import Services
 from userloop.demo import generate
 from userloop.domain.enums import TokenScope
 from userloop.intake.importers import run_import
-from userloop.services import Services
 
 
 def machine() -> str:

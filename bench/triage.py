@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from userloop.config import load_settings
-from userloop.services import Services
-from userloop.store.feedback_repo import FeedbackFilter
+from userloop.container import Services
+from userloop.store.repos.feedback import FeedbackFilter
 
 
 def minibar_texts(datasets: Path, n: int) -> list[str]:

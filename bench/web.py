@@ -23,8 +23,8 @@ from fastapi.testclient import TestClient
 from userloop.app import create_app
 from userloop.cli.demo import load_demo
 from userloop.config import load_settings
+from userloop.container import Services
 from userloop.domain.enums import Role
-from userloop.services import Services
 
 QUERIES = (
     "Батарея быстро садится ночью после обновления",

@@ -11,9 +11,9 @@ from fastapi.openapi.utils import get_openapi
 
 from userloop import __version__
 from userloop.config import Settings
+from userloop.container import Services
 from userloop.intake.schemas import FeedbackIn, InstallBaseIn
 from userloop.jobs.worker import Worker
-from userloop.services import Services
 from userloop.store import Store
 from userloop.triage.service import Triage
 from userloop.web.api import errors

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from userloop.config import Settings, SettingsError, load_settings
-from userloop.services import Services
+from userloop.container import Services
 from userloop.store.engine import StoreConfigError, missing_sqlite_file
 from userloop.triage.service import Triage
 

@@ -11,9 +11,9 @@ from rich.progress import Progress
 
 from userloop.cli.context import get
 from userloop.config import load_settings
+from userloop.container import Services
 from userloop.domain.enums import Role, TokenScope
 from userloop.intake.service import count_results
-from userloop.services import Services
 
 if TYPE_CHECKING:
     from userloop.demo.generator import DemoWorld

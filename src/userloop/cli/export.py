@@ -14,7 +14,7 @@ import typer
 
 from userloop.cli.context import get
 from userloop.domain.entities import Feedback, TriageResult
-from userloop.store.feedback_repo import FeedbackFilter
+from userloop.store.repos.feedback import FeedbackFilter
 
 app = typer.Typer(help="Export stored data.", no_args_is_help=True)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from userloop.container import Services
 from userloop.demo.catalog import FIXED_BUILD_INDEX, FIXED_PROBLEM, REGRESSION_PROBLEM
 from userloop.demo.generator import DemoWorld
 from userloop.domain.enums import TopicStatus
-from userloop.services import Services
 
 ACTOR = "demo"
 # problem -> the path of statuses its largest topic walks (each step an allowed transition)

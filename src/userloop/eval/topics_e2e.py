@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from userloop.config import Settings
+from userloop.container import Services
 from userloop.eval.clustering import adjusted_rand_index, read_background, read_clustering_files
-from userloop.services import Services
 from userloop.store import Store
 from userloop.triage.pipeline import TriageComponents
 from userloop.triage.service import Triage

@@ -30,7 +30,7 @@ from userloop.intake.schemas import (
     format_errors,
 )
 from userloop.store import Store
-from userloop.store.reporter_repo import ReporterUpsert
+from userloop.store.repos.reporter import ReporterUpsert
 
 
 @dataclass(frozen=True, slots=True)

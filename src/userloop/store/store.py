@@ -9,22 +9,22 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from sqlalchemy import Connection, Engine, text
 
 from userloop.store import migrate
-from userloop.store.audit_repo import AuditRepo
-from userloop.store.console_queries import ConsoleQueries
 from userloop.store.dimensions import Dimensions
 from userloop.store.engine import build_engine
-from userloop.store.feedback_repo import FeedbackRepo
-from userloop.store.install_base_repo import InstallBaseRepo
-from userloop.store.key_repo import KeyRepo
-from userloop.store.portal_queries import PortalQueries
-from userloop.store.reporter_repo import ReporterRepo
-from userloop.store.session_repo import SessionRepo
-from userloop.store.throttle_repo import ThrottleRepo
-from userloop.store.token_repo import TokenRepo
-from userloop.store.topic_repo import TopicRepo
-from userloop.store.triage_repo import TriageRepo
-from userloop.store.user_repo import UserRepo
-from userloop.store.vote_repo import VoteRepo
+from userloop.store.queries.console import ConsoleQueries
+from userloop.store.queries.portal import PortalQueries
+from userloop.store.repos.audit import AuditRepo
+from userloop.store.repos.feedback import FeedbackRepo
+from userloop.store.repos.install_base import InstallBaseRepo
+from userloop.store.repos.key import KeyRepo
+from userloop.store.repos.reporter import ReporterRepo
+from userloop.store.repos.session import SessionRepo
+from userloop.store.repos.throttle import ThrottleRepo
+from userloop.store.repos.token import TokenRepo
+from userloop.store.repos.topic import TopicRepo
+from userloop.store.repos.triage import TriageRepo
+from userloop.store.repos.user import UserRepo
+from userloop.store.repos.vote import VoteRepo
 
 
 class Store:

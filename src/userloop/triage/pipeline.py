@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from userloop.domain.entities import TriageResult
 from userloop.store import Store
-from userloop.store.triage_repo import PendingItem
+from userloop.store.repos.triage import PendingItem
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.stages import KindLike, KindPredictor, LanguageStage, SentimentPredictor
 from userloop.triage.topics.engine import TopicIndex, greedy_cluster

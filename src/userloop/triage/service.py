@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 from userloop.config import Settings
 from userloop.store import Store
+from userloop.topics.lifecycle import TopicService
+from userloop.topics.similar import SimilarService
 from userloop.triage.pipeline import TriageComponents, TriagePipeline
-from userloop.triage.similar import SimilarService
 from userloop.triage.stages import KINDS
 from userloop.triage.topics.recluster import ReclusterReport, recluster
-from userloop.triage.topics.service import TopicService
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
 from userloop.config import Settings
-from userloop.services import Services
+from userloop.container import Services
 from userloop.web.i18n import DEFAULT, LANGUAGES, Catalogues, Translator
 from userloop.web.labels import (
     CHANNEL_LABELS,

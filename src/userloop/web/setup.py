@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from userloop.config import Settings
-from userloop.services import Services
+from userloop.container import Services
 from userloop.web.context import STATIC_DIR, WebContext, WebError, render
 from userloop.web.i18n import N_, match_tag, negotiate
 from userloop.web.security import SignInRequired

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from userloop.container import Services
 from userloop.domain.entities import ApiToken
 from userloop.domain.enums import TokenScope
-from userloop.services import Services
 from userloop.web.api.auth import authenticate
 from userloop.web.api.errors import ApiError
 

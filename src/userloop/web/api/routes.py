@@ -14,7 +14,7 @@ from userloop import __version__
 from userloop.domain.enums import Channel, ItemStatus
 from userloop.intake.schemas import check_language, check_region
 from userloop.intake.service import InstallBaseRejected, ItemResult, count_results
-from userloop.store.feedback_repo import FeedbackFilter
+from userloop.store.repos.feedback import FeedbackFilter
 from userloop.web.api.deps import IngestToken, ReadToken, ServicesDep
 from userloop.web.api.errors import ApiError, error_body
 from userloop.web.api.schemas import (

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from userloop.console.service import title_language
+from userloop.views.console import title_language
 from userloop.web.console.common import done_notice, make_router
 from userloop.web.context import render, translator, web_context
 from userloop.web.security import StaffUser

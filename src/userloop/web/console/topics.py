@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from userloop.console.service import MEMBER_LIMIT, NEUTRAL_BAND, TopicDetail, title_language
 from userloop.domain.entities import AuditEvent, User
 from userloop.domain.enums import InvalidTransition, TopicStatus
-from userloop.store.console_queries import SORTS, TopicFilter
-from userloop.triage.topics.service import TopicError
+from userloop.store.queries.console import SORTS, TopicFilter
+from userloop.topics.lifecycle import TopicError
+from userloop.views.console import MEMBER_LIMIT, NEUTRAL_BAND, TopicDetail, title_language
 from userloop.web.charts import Bar, bar_chart
 from userloop.web.console.common import day_chart, done_notice, make_router
 from userloop.web.context import WebError, render, translator, web_context

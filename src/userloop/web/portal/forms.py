@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from userloop.domain.enums import Channel
 from userloop.intake.normalize import normalize_short, normalize_text
-from userloop.portal.models import Submission
+from userloop.views.portal_models import Submission
 from userloop.web.i18n import N_, Translator
 
 SHORT_MAX = 100  # intake's limit for model and build

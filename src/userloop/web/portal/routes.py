@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from userloop.portal.models import Moved, PortalNotFound, SubmissionRejected
+from userloop.views.portal_models import Moved, PortalNotFound, SubmissionRejected
 from userloop.web.context import (
     NavItem,
     WebContext,

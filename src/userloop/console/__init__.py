@@ -1,1 +1,0 @@
-"""Services behind the staff console: topic lists, topic detail, inbox."""

@@ -1,1 +1,0 @@
-"""Services behind the public portal: submitting, voting, topic pages, roadmap, my reports."""

@@ -1,0 +1,1 @@
+"""Read queries that join several aggregates for listing and filtering."""

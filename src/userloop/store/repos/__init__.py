@@ -1,0 +1,1 @@
+"""Repositories, one per aggregate: each returns domain objects."""

@@ -1,0 +1,1 @@
+"""The topic lifecycle staff drive: status, merge, split, fixed-in; "already reported?"; votes."""

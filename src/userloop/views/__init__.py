@@ -1,0 +1,1 @@
+"""Read models for screens: they read; the loop services write."""

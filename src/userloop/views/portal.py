@@ -1,0 +1,352 @@
+"""PortalService: what the public portal reads and writes, in domain terms."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import Connection
+
+from userloop.accounts.keys import InstallationKeys
+from userloop.config import Settings
+from userloop.domain.builds import build_sort_key
+from userloop.domain.entities import Topic
+from userloop.domain.enums import ItemStatus, TopicStatus
+from userloop.intake.service import IntakeService
+from userloop.store import Store
+from userloop.store.queries.portal import TopicCardRow
+from userloop.triage.service import Triage
+from userloop.views.portal_models import (
+    BuildFixes,
+    Moved,
+    MyReport,
+    PortalNotFound,
+    Representative,
+    RoadmapColumn,
+    Submission,
+    SubmissionRejected,
+    SubmitOutcome,
+    Suggestion,
+    TopicCard,
+    TopicView,
+    VoteOutcome,
+)
+
+SOURCE = "portal"
+MY_REPORTS_SALT = "userloop.my-reports"
+# Domain separation: the reporter key is HMAC(secret, visitor id) too, and a vote must not be
+# joinable to the visitor's reports by comparing hashes.
+VOTE_HASH_PREFIX = b"vote:"
+ROADMAP_STATUSES = (
+    TopicStatus.PLANNED,
+    TopicStatus.IN_PROGRESS,
+    TopicStatus.FIXED,
+    TopicStatus.SHIPPED,
+)
+CHANGELOG_STATUSES = (TopicStatus.FIXED, TopicStatus.SHIPPED)
+# A long column helps nobody; the most reported topics are the ones visitors look for.
+ROADMAP_COLUMN_LIMIT = 50
+MY_REPORTS_LIMIT = 200
+# Shorter drafts match almost anything; waiting for ~10 characters keeps noise out.
+SUGGESTION_MIN_CHARS = 10
+# Similarities are cosines of centred vectors, where unrelated texts sit near 0 and the online
+# join threshold is 0.20 (BENCHMARKS.md). A half-written draft scores lower than the finished
+# report would, so the floor sits a little below the join threshold.
+SUGGESTION_MIN_SIMILARITY = 0.15
+SUGGESTION_COUNT = 5
+# Only the beginning of a draft is embedded: enough to find the topic, and cheap per keystroke.
+# Anyone may ask, unsigned, so this bounds the work one request can cost (embedding time grows
+# with the text); the portal's script sends no more than this either.
+SUGGESTION_MAX_CHARS = 300
+# Merges can chain (a into b, b into c); a cycle would be a bug, so stop following after this.
+_MAX_MERGE_HOPS = 20
+
+
+class PortalService:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        intake: IntakeService,
+        triage: Triage,
+        keys: InstallationKeys,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.intake = intake
+        self.triage = triage
+        self._secret = keys.pseudonym  # voters are pseudonymised like reporters
+        self._tokens = URLSafeSerializer(keys.signing, salt=MY_REPORTS_SALT)
+
+    # -- submitting -------------------------------------------------------------------------
+
+    def submit(self, sub: Submission) -> SubmitOutcome:
+        """Store one portal report. The form's submission id is the external id, so a double
+        submit stores one item."""
+        result = self.intake.submit(self._raw(sub, sub.submission_id), default_source=SOURCE)
+        if result.status is ItemStatus.CONFLICT:
+            # The same form sent again with edited text (back button): a new report, keyed by
+            # its content so that this one is not stored twice either.
+            result = self.intake.submit(self._raw(sub, None), default_source=SOURCE)
+        if result.status in (ItemStatus.INVALID, ItemStatus.CONFLICT) or result.id is None:
+            raise SubmissionRejected(result.message or "rejected")
+        with self.store.read() as conn:
+            item = self.store.feedback.get(conn, result.id)
+        assert item is not None and item.reporter_id is not None
+        return SubmitOutcome(
+            feedback_id=result.id,
+            duplicate=result.status is ItemStatus.DUPLICATE,
+            token=self.token_for(item.reporter_id),
+        )
+
+    @staticmethod
+    def _raw(sub: Submission, external_id: str | None) -> dict[str, Any]:
+        return {
+            "text": sub.text,
+            "source": SOURCE,
+            "external_id": external_id,
+            "model": sub.model,
+            "build": sub.build,
+            "channel": sub.channel,
+            "reporter": {
+                "id": sub.visitor,
+                "language": sub.language,
+                # Intake refuses an address without consent; never send one.
+                "email": sub.email if sub.consent else None,
+                "consent": sub.consent and bool(sub.email),
+            },
+        }
+
+    # -- votes ------------------------------------------------------------------------------
+
+    def voter_hash(self, visitor: str) -> str:
+        return hmac.new(
+            self._secret, VOTE_HASH_PREFIX + visitor.encode(), hashlib.sha256
+        ).hexdigest()
+
+    def vote(self, topic_id: int, visitor: str) -> VoteOutcome:
+        """One vote per visitor and topic (a repeat changes nothing); a vote on a merged topic
+        counts for the topic it was merged into."""
+        voter = self.voter_hash(visitor)
+        with self.store.write() as conn:
+            topic = self._live(conn, topic_id)
+            self.store.votes.add(conn, topic.id, voter)
+            count = self.store.votes.count(conn, topic.id)
+        return VoteOutcome(topic_id=topic.id, votes=count, voted=True)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def topic(self, topic_id: int, visitor: str, language: str) -> TopicView | Moved:
+        with self.store.read() as conn:
+            topic = self.store.topics.get(conn, topic_id)
+            if topic is None:
+                raise PortalNotFound(topic_id)
+            if topic.merged_into is not None:
+                return Moved(self._live(conn, topic.merged_into).id)
+            if topic.size <= 0:
+                raise PortalNotFound(topic_id)
+            people = self.store.portal_queries.people_counts(conn, [topic.id])
+            voter = self.voter_hash(visitor)
+            reps = []
+            for lang in _languages_for(language, topic):
+                item = self.store.feedback.get(conn, topic.representatives[lang])
+                if item is not None:
+                    reps.append(Representative(lang, item.text))
+            return TopicView(
+                id=topic.id,
+                title=topic.title,
+                status=topic.status,
+                people=people.get(topic.id, topic.size),
+                size=topic.size,
+                votes=self.store.votes.count(conn, topic.id),
+                voted=self.store.votes.has_voted(conn, topic.id, voter),
+                languages=sorted(topic.languages.items(), key=lambda kv: (-kv[1], kv[0])),
+                representatives=reps,
+                history=self.store.topics.status_history(conn, topic.id),
+                first_seen=topic.first_seen or topic.created_at,
+                fixed_build=topic.fixed_build,
+                title_language=title_language(topic.title, topic.languages, reps),
+            )
+
+    def suggestions(self, text: str, language: str, visitor: str) -> list[Suggestion]:
+        """Topics that may already describe the visitor's draft ("already reported?")."""
+        text = text.strip()[:SUGGESTION_MAX_CHARS]
+        if len(text) < SUGGESTION_MIN_CHARS:
+            return []
+        hits = [
+            h
+            for h in self.triage.similar.topics(text, language=language, k=SUGGESTION_COUNT)
+            if h.similarity >= SUGGESTION_MIN_SIMILARITY
+        ]
+        if not hits:
+            return []
+        ids = [h.topic_id for h in hits]
+        with self.store.read() as conn:
+            people = self.store.portal_queries.people_counts(conn, ids)
+            votes = self.store.votes.counts(conn, ids)
+            voted = self.store.portal_queries.voted(conn, self.voter_hash(visitor), ids)
+            languages = self.store.portal_queries.languages(conn, ids)
+        return [
+            Suggestion(
+                topic_id=h.topic_id,
+                title=h.title,
+                status=h.status,
+                people=people.get(h.topic_id, h.size),
+                votes=votes.get(h.topic_id, 0),
+                voted=h.topic_id in voted,
+                similarity=h.similarity,
+                text=h.representative_text,
+                language=h.representative_language,
+                title_language=title_language(
+                    h.title,
+                    languages.get(h.topic_id, {}),
+                    [Representative(h.representative_language, h.representative_text)]
+                    if h.representative_text and h.representative_language
+                    else [],
+                ),
+            )
+            for h in hits
+        ]
+
+    def roadmap(self) -> list[RoadmapColumn]:
+        statuses = [s.value for s in ROADMAP_STATUSES]
+        with self.store.read() as conn:
+            totals = self.store.portal_queries.topic_counts(conn, statuses)
+            columns = []
+            for status in statuses:
+                rows = self.store.portal_queries.topic_cards(
+                    conn, [status], limit=ROADMAP_COLUMN_LIMIT
+                )
+                columns.append(
+                    RoadmapColumn(status, self._cards(conn, rows), totals.get(status, 0))
+                )
+        return columns
+
+    def changelog(self) -> list[BuildFixes]:
+        """Fixed and shipped topics grouped by the build that carries the fix, newest first."""
+        with self.store.read() as conn:
+            rows = self.store.portal_queries.topic_cards(
+                conn, [s.value for s in CHANGELOG_STATUSES], with_fixed_build=True
+            )
+            cards = self._cards(conn, rows)
+        groups: dict[str, list[TopicCard]] = {}
+        for card in cards:
+            assert card.fixed_build is not None
+            groups.setdefault(card.fixed_build, []).append(card)
+        ordered = sorted(groups, key=lambda b: (build_sort_key(b), b), reverse=True)
+        return [
+            BuildFixes(build, sorted(groups[build], key=lambda c: (-c.people, c.id)))
+            for build in ordered
+        ]
+
+    # -- my reports -------------------------------------------------------------------------
+
+    def token_for(self, reporter_id: int) -> str:
+        return str(self._tokens.dumps(reporter_id))
+
+    def reporter_of(self, token: str) -> int:
+        try:
+            value = self._tokens.loads(token)
+        except BadSignature as exc:
+            raise PortalNotFound("my reports") from exc
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise PortalNotFound("my reports")
+        return value
+
+    def token_for_visitor(self, visitor: str) -> str | None:
+        """This browser's "my reports" token, when its visitor has sent anything."""
+        with self.store.read() as conn:
+            queries = self.store.portal_queries
+            reporter = queries.reporter_id(conn, self.intake.reporter_key(visitor))
+            if reporter is None or not queries.has_reports(conn, reporter):
+                return None
+        return self.token_for(reporter)
+
+    def my_reports(self, token: str) -> list[MyReport]:
+        reporter = self.reporter_of(token)
+        with self.store.read() as conn:
+            rows = self.store.portal_queries.reports_of(conn, reporter, MY_REPORTS_LIMIT)
+            out = []
+            for r in rows:
+                topic_id, title, status = r.topic_id, r.topic_title, r.topic_status
+                languages = r.topic_languages or {}
+                if topic_id is not None and r.topic_merged_into is not None:
+                    live = self._live(conn, topic_id)
+                    topic_id, title, status = live.id, live.title, live.status
+                    languages = live.languages
+                out.append(
+                    MyReport(
+                        feedback_id=r.feedback_id,
+                        text=r.text,
+                        language=r.language,
+                        created_at=r.created_at,
+                        topic_id=topic_id,
+                        topic_title=title,
+                        topic_status=status,
+                        title_language=title_language(title or "", languages, []),
+                    )
+                )
+        return out
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _live(self, conn: Connection, topic_id: int) -> Topic:
+        """The topic, or the one it was (transitively) merged into; empty topics are not
+        public."""
+        topic = self.store.topics.get(conn, topic_id)
+        for _ in range(_MAX_MERGE_HOPS):
+            if topic is None or topic.merged_into is None:
+                break
+            topic = self.store.topics.get(conn, topic.merged_into)
+        if topic is None or topic.merged_into is not None or topic.size <= 0:
+            raise PortalNotFound(topic_id)
+        return topic
+
+    def _cards(self, conn: Connection, rows: Sequence[TopicCardRow]) -> list[TopicCard]:
+        ids = [r.id for r in rows]
+        people = self.store.portal_queries.people_counts(conn, ids)
+        votes = self.store.votes.counts(conn, ids)
+        return [
+            TopicCard(
+                id=r.id,
+                title=r.title,
+                status=r.status,
+                people=people.get(r.id, r.size),
+                votes=votes.get(r.id, 0),
+                fixed_build=r.fixed_build,
+                title_language=title_language(r.title, r.languages, []),
+            )
+            for r in rows
+        ]
+
+
+def title_language(
+    title: str, languages: dict[str, int], representatives: Sequence[Representative]
+) -> str | None:
+    """The language a topic's title is written in, for its `lang` attribute. Triage makes the
+    title from a sentence of the overall medoid report without noting its language: a
+    representative holding that sentence gives it away, else the topic's most common language
+    is the best guess (the medoid usually comes from the largest group)."""
+    head = " ".join(title.split())[:12]
+    if head:
+        for rep in representatives:
+            if head in " ".join(rep.text.split()):
+                return rep.language
+    if not languages:
+        return None
+    return max(languages, key=lambda lang: (languages[lang], lang))
+
+
+def _languages_for(wanted: str, topic: Topic) -> list[str]:
+    """The topic's representative languages: the visitor's own (or the same language in the
+    other script) first, then by how many reports each has."""
+    base = wanted.split("-")[0]
+
+    def rank(lang: str) -> tuple[int, int, str]:
+        mine = 0 if lang == wanted else 1 if lang.split("-")[0] == base else 2
+        return (mine, -topic.languages.get(lang, 0), lang)
+
+    return sorted(topic.representatives, key=rank)

@@ -1,0 +1,1 @@
+"""Install base, segments, priority and emerging issues (arriving with issue 12)."""

@@ -1,0 +1,1 @@
+"""Channels, rollout plans, health gates and changelog (arriving with issue 13)."""

@@ -35,9 +35,9 @@ from userloop.eval.kind import (
     run_kind_eval,
     train_kind_model,
 )
-from userloop.triage.classify import MODELS_DIR
 from userloop.triage.embed.use_m3 import UseM3Embedder
-from userloop.triage.sentiment import train_sentiment
+from userloop.triage.kind import MODELS_DIR
+from userloop.triage.training.sentiment import train_sentiment
 
 SEED = 0
 

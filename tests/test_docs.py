@@ -13,6 +13,7 @@ import typer
 from userloop.app import create_app
 from userloop.cli.main import app as cli_app
 from userloop.config import describe_settings, load_settings
+from userloop.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -93,6 +94,47 @@ def test_every_embedder_name_is_documented() -> None:
     text = (DOCS / "triage.md").read_text()
     for name in EMBEDDER_NAMES:
         assert f"`{name}`" in text, f"docs/triage.md lacks embedder {name}"
+
+
+def _registries() -> dict[str, tuple[Registry[Any], str]]:
+    """Every registry of pluggable parts, by its kind, with the doc page for that kind."""
+    from userloop.intake.importers.presets import PRESETS
+    from userloop.notify.base import NOTIFIERS
+    from userloop.store.vectors import VECTOR_INDEXES
+    from userloop.triage.embed.registry import EMBEDDERS
+
+    return {
+        r.kind: (r, page)
+        for r, page in (
+            (EMBEDDERS, "triage.md"),
+            (VECTOR_INDEXES, "vectors.md"),
+            (NOTIFIERS, "notify.md"),
+            (PRESETS, "import.md"),
+        )
+    }
+
+
+def test_every_registry_is_known_to_the_docs_check() -> None:
+    # A registry added without a line in `_registries` would escape the check below.
+    made = re.compile(r"""Registry\(\s*["']([^"']+)["']""")
+    kinds = {
+        kind
+        for path in (ROOT / "src" / "userloop").rglob("*.py")
+        if path.name != "registry.py" or path.parent.name != "userloop"
+        for kind in made.findall(path.read_text())
+    }
+    assert kinds == set(_registries())
+
+
+@pytest.mark.parametrize("kind", ["embedder", "vector index", "notifier", "import preset"])
+def test_every_registered_part_is_documented(kind: str) -> None:
+    registry, page = _registries()[kind]
+    text = (DOCS / page).read_text()
+    plugins = list(registry)
+    assert plugins, f"no {kind} is registered"
+    for plugin in plugins:
+        for form in plugin.usage.split(" | "):
+            assert f"`{form.strip()}`" in text, f"docs/{page} lacks {kind} {form.strip()!r}"
 
 
 def test_readme_screenshot_links_exist() -> None:

@@ -10,11 +10,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from userloop.config import Settings
+from userloop.container import build_triage
 from userloop.store import Store
 from userloop.triage.embed.base import Vectors
 from userloop.triage.pipeline import TriageComponents
 from userloop.triage.service import Triage
 from userloop.triage.stages import KindPrediction
+from userloop.triage.topics.assign import OnlineTopics
+from userloop.triage.topics.base import ClusterFn, RegroupFn
 
 # Words that mean the same thing across our test languages map to one concept, so a Russian
 # and a Chinese report of one problem embed alike (what the real multilingual model does).
@@ -88,13 +91,21 @@ class FakeSentiment:
         return [((r - 3) / 2) if r else -0.5 for r in ratings]
 
 
-def components(threshold: float = 0.6, **changes: object) -> TriageComponents:
+def components(
+    threshold: float = 0.6,
+    *,
+    regroup: RegroupFn | None = None,
+    cluster: ClusterFn | None = None,
+    **changes: object,
+) -> TriageComponents:
+    """The fake stages; `regroup` and `cluster` go to the topic model (vectors used as they
+    come, the online rule at `threshold`), other keywords replace a stage."""
     c = TriageComponents(
         language=FakeLanguage(),
         embedder=ConceptEmbedder(),
         kind=FakeKind(),
         sentiment=FakeSentiment(),
-        topic_threshold=threshold,
+        topics=OnlineTopics(threshold, cluster=cluster, regroup=regroup),
     )
     for key, value in changes.items():
         setattr(c, key, value)
@@ -102,6 +113,14 @@ def components(threshold: float = 0.6, **changes: object) -> TriageComponents:
 
 
 def fake_triage(
-    store: Store, settings: Settings, threshold: float = 0.6, **changes: object
+    store: Store,
+    settings: Settings,
+    threshold: float = 0.6,
+    *,
+    regroup: RegroupFn | None = None,
+    **changes: object,
 ) -> Triage:
-    return Triage(store, settings, components(threshold, **changes))
+    c = components(threshold, regroup=regroup)
+    for key, value in changes.items():
+        setattr(c, key, value)
+    return build_triage(settings, store, c)

@@ -15,12 +15,13 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Re-exported: `userloop serve` and tests name them from here.
+from userloop.domain.rules.secrets import DEV_SECRET_KEY as DEV_SECRET_KEY
+from userloop.domain.rules.secrets import MIN_SECRET_CHARS as MIN_SECRET_CHARS
+from userloop.domain.rules.secrets import is_public_secret
+
 ENV_PREFIX = "USERLOOP_"
 CONFIG_ENV = "USERLOOP_CONFIG"
-# The key earlier versions used when none was set. It is public, so it is refused wherever
-# someone else could reach the server (see ``_refuse_unsafe`` and `userloop serve`).
-DEV_SECRET_KEY = "userloop-development-secret-do-not-use-in-production"
-MIN_SECRET_CHARS = 32
 
 
 class SettingsError(ValueError):
@@ -144,6 +145,23 @@ class Settings(BaseSettings):
         "of the topics with the newest reports that are still `new` and untouched by staff. "
         "Memory grows with its square (2,000: about 64 MB).",
     )
+    vector_index: str = Field(
+        "memory",
+        description="Where vectors are searched: topic centroids for assignment, and topics "
+        "and items for 'already reported?'. `memory`: in each process's memory, bounded by "
+        "`vector_index_max_vectors` (docs/vectors.md).",
+    )
+    vector_index_max_vectors: int = Field(
+        100_000,
+        ge=1,
+        description="Most vectors one in-memory vector index holds (each process has up to "
+        "three: the worker's topic centroids, the web's topics and items). Each takes the "
+        "embedder's dimensions x 4 bytes plus about 250 (use-m3, 512 dimensions: about 2.3 "
+        "KiB; 100,000: about 230 MiB). When full, the least recently added or updated vector "
+        "is dropped: the oldest items stop being offered as similar, and the topic longest "
+        "without a new member stops taking new items until re-clustering merges its successor "
+        "back.",
+    )
     kind_model_path: str | None = Field(
         None,
         description="Kind classifier weights (.npz) to use instead of the shipped ones, e.g. "
@@ -218,6 +236,11 @@ class Settings(BaseSettings):
         description="Prefix of every key userloop writes in Redis, so several installations "
         "can share one Redis.",
     )
+    notifier: str = Field(
+        "memory",
+        description="How reporters are notified (docs/notify.md). `memory`: messages are kept "
+        "in the process's memory and nothing is sent (tests, the demo).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level of the server and jobs."
     )
@@ -226,7 +249,7 @@ class Settings(BaseSettings):
     def _refuse_unsafe(self) -> Settings:
         if self.env == "production" and self.secret_key is not None:
             key = self.secret_key.get_secret_value()
-            if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_CHARS:
+            if is_public_secret(key):
                 raise ValueError(
                     f"USERLOOP_SECRET_KEY must be a private value of {MIN_SECRET_CHARS}+ "
                     "characters when USERLOOP_ENV=production (or unset: the installation then "

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
-from userloop.accounts.keys import InstallationKeys, resolve_keys
+from userloop.accounts.keys import (
+    InstallationKeys,
+    KeysConfig,
+    resolve_keys,
+    rotate_signing_key,
+    signing_key_created,
+)
 from userloop.accounts.sessions import SessionService
-from userloop.accounts.throttle import Backoff, build_throttle_store
+from userloop.accounts.throttle import Backoff, ThrottleConfig, build_throttle_store
 from userloop.accounts.throttle.sign_in import SignInThrottle
 from userloop.accounts.tokens import TokenService
 from userloop.accounts.users import UserService
 from userloop.config import Settings
-from userloop.intake.service import IntakeService
+from userloop.intake.service import IntakeConfig, IntakeService
+from userloop.notify.base import Notifier, build_notifier
 from userloop.store import Store
-from userloop.triage.service import Triage
+from userloop.store.engine import StoreConfigError, missing_sqlite_file
+from userloop.topics.lifecycle import TopicService
+from userloop.topics.votes import VoteService
+from userloop.triage.pipeline import TriageComponents
+from userloop.triage.service import Triage, TriageConfig
 from userloop.views.console import ConsoleService
+from userloop.views.feedback import FeedbackView
 from userloop.views.portal import PortalService
 
 
@@ -30,8 +44,12 @@ class Services:
     sessions: SessionService
     sign_in_throttle: SignInThrottle
     triage: Triage
+    topics: TopicService
+    votes: VoteService
     portal: PortalService
     console: ConsoleService
+    feedback: FeedbackView
+    notifier: Notifier
 
     @classmethod
     def build(
@@ -41,11 +59,14 @@ class Services:
         triage: Triage | None = None,
     ) -> Services:
         store = store or Store.from_url(settings.database_url)
-        keys = resolve_keys(settings, store)
+        keys = resolve_keys(keys_config(settings), store)
         # Before `db upgrade` the keys are only this process's: intake then looks again on use.
         stable = None if keys.source == "ephemeral" else keys.pseudonym
-        intake = IntakeService(store, settings, pseudonym_key=stable)
-        triage = triage or Triage(store, settings)
+        intake = IntakeService(store, intake_config(settings), pseudonym_key=stable)
+        triage = triage or build_triage(settings, store)
+        built = triage  # the lifecycle asks for the pipeline only when an operation needs it
+        topics = TopicService(store, lambda: built.pipeline)
+        votes = VoteService(store, keys.pseudonym)  # voters are pseudonymised like reporters
         return cls(
             settings=settings,
             store=store,
@@ -56,15 +77,106 @@ class Services:
             sessions=SessionService(store, timedelta(hours=settings.session_hours)),
             sign_in_throttle=_sign_in_throttle(settings, store, keys),
             triage=triage,
-            portal=PortalService(store, settings, intake, triage, keys),
-            console=ConsoleService(store, settings, triage),
+            topics=topics,
+            votes=votes,
+            portal=PortalService(store, intake, triage, votes, keys.signing),
+            console=ConsoleService(store, topics, triage),
+            feedback=FeedbackView(store),
+            notifier=build_notifier(settings.notifier),
         )
+
+    @classmethod
+    def open(cls, settings: Settings, *, create: bool = False) -> Services:
+        """The services on the configured database, for a command line run: a SQLite file that
+        does not exist is refused (connecting would leave an empty file behind) unless `create`
+        is set, and a database URL that cannot work is refused with its reason."""
+        missing = None if create else missing_sqlite_file(settings.database_url)
+        if missing is not None:
+            raise NoDatabaseFile(missing)
+        try:
+            return cls.build(settings)
+        except StoreConfigError as exc:
+            raise ServicesUnavailable(str(exc)) from exc
+
+    def database_ok(self) -> bool:
+        """Whether the database answers now (the health check)."""
+        return self.store.ping()
+
+    def schema_is_current(self) -> bool:
+        return self.store.is_up_to_date()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def upgrade_schema(self) -> None:
+        """Create or migrate the schema (the demo's fresh database; `userloop db upgrade`)."""
+        self.store.upgrade()
+
+    def signing_key_created(self) -> datetime | None:
+        return signing_key_created(self.store)
+
+    def rotate_signing_key(self, actor: str) -> None:
+        rotate_signing_key(self.store, actor)
+
+
+class ServicesUnavailable(Exception):
+    """The configured database cannot be used; the message says why."""
+
+
+class NoDatabaseFile(ServicesUnavailable):
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"no database at {path}")
+        self.path = path
+
+
+def triage_config(settings: Settings) -> TriageConfig:
+    return TriageConfig(
+        embedder=settings.embedder,
+        embedder_threads=settings.embedder_threads,
+        triage_languages=settings.triage_languages,
+        language_min_confidence=settings.language_min_confidence,
+        topic_threshold=settings.topic_threshold,
+        kind_model_path=settings.kind_model_path,
+        sentiment_model_path=settings.sentiment_model_path,
+        triage_batch_size=settings.triage_batch_size,
+        recluster_window=settings.recluster_window,
+        similar_lexical_weight=settings.similar_lexical_weight,
+        vector_index=settings.vector_index,
+        vector_index_max_vectors=settings.vector_index_max_vectors,
+    )
+
+
+def build_triage(
+    settings: Settings,
+    store: Store,
+    components: TriageComponents | Callable[[], TriageComponents] | None = None,
+) -> Triage:
+    """Triage on `store` configured by `settings`; `components` replaces the real stages
+    (tests and evaluations pass fakes)."""
+    return Triage(store, triage_config(settings), components)
+
+
+def keys_config(settings: Settings) -> KeysConfig:
+    return KeysConfig(secret_key=settings.secret_key)
+
+
+def throttle_config(settings: Settings) -> ThrottleConfig:
+    return ThrottleConfig(redis_url=settings.redis_url, redis_prefix=settings.redis_prefix)
+
+
+def intake_config(settings: Settings) -> IntakeConfig:
+    return IntakeConfig(
+        default_product=settings.default_product,
+        max_text_chars=settings.max_text_chars,
+        import_batch_size=settings.import_batch_size,
+        secret_key=settings.secret_key,
+    )
 
 
 def _sign_in_throttle(settings: Settings, store: Store, keys: InstallationKeys) -> SignInThrottle:
     delay = float(settings.sign_in_max_delay_seconds)
     return SignInThrottle(
-        build_throttle_store(settings, store),
+        build_throttle_store(throttle_config(settings), store),
         secret=keys.pseudonym,
         pair=Backoff(settings.sign_in_free_failures, delay),
         address=Backoff(settings.sign_in_address_free_failures, delay),

@@ -20,7 +20,13 @@ from sqlalchemy import func, select
 from tests.redis_support import REDIS_URL, redis_prefix
 from tests.triage_fakes import fake_triage
 from tests.web_helpers import PASSWORD, add_user, csrf, web_client
-from userloop.accounts.throttle import Backoff, ThrottleStore, ThrottleUnavailable
+from userloop.accounts.throttle import (
+    Backoff,
+    ThrottleConfig,
+    ThrottleStore,
+    ThrottleUnavailable,
+    build_throttle_store,
+)
 from userloop.accounts.throttle.database import DatabaseThrottleStore
 from userloop.accounts.throttle.redis import RedisThrottleStore
 from userloop.config import Settings
@@ -123,6 +129,12 @@ def test_store_counts_clears_and_forgets(throttle_store: ThrottleStore, clock: C
     assert throttle_store.fail("k", later, backoff).failures == 1
     throttle_store.clear("k")
     assert throttle_store.state("k", later, backoff) is None
+
+
+def test_the_config_picks_the_backend(store: Store) -> None:
+    assert isinstance(build_throttle_store(ThrottleConfig("", "x:"), store), DatabaseThrottleStore)
+    redis_store = build_throttle_store(ThrottleConfig(REDIS_URL, "x:"), store)
+    assert isinstance(redis_store, RedisThrottleStore)
 
 
 def test_missing_redis_package_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,11 +36,10 @@ def _write(folder: Path) -> None:
 
 
 def _components(threshold: float, regroup: bool) -> TriageComponents:
-    c = components(threshold)
-    if regroup:
-        params = ClusterParams(join_threshold=0.5, lexical_weight=0.0)
-        c.regroup = lambda vectors, texts: cluster(vectors, params)
-    return c
+    params = ClusterParams(join_threshold=0.5, lexical_weight=0.0)
+    return components(
+        threshold, regroup=(lambda vectors, texts: cluster(vectors, params)) if regroup else None
+    )
 
 
 @pytest.mark.parametrize(("threshold", "online", "after"), [(0.6, 1.0, 1.0), (0.99, 0.0, 1.0)])

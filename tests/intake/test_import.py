@@ -15,7 +15,9 @@ import pytest
 from rich.console import Console
 
 from userloop.config import Settings
+from userloop.container import intake_config
 from userloop.domain.entities import Feedback
+from userloop.domain.filters import FeedbackFilter
 from userloop.intake.importers import (
     ColumnMapping,
     ImportFailed,
@@ -28,7 +30,6 @@ from userloop.intake.importers import (
 )
 from userloop.intake.service import IntakeService
 from userloop.store import Store
-from userloop.store.repos.feedback import FeedbackFilter
 
 GP_HEADER = [
     "Package Name",
@@ -52,7 +53,7 @@ GP_HEADER = [
 
 @pytest.fixture
 def service(store: Store, settings: Settings) -> IntakeService:
-    return IntakeService(store, settings)
+    return IntakeService(store, intake_config(settings))
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
@@ -532,3 +533,16 @@ def test_truncated_gzip(service: IntakeService, store: Store, tmp_path: Path) ->
     assert partial is not None and 0 < partial.imported < 4000
     assert count(store) == partial.imported  # rows read before the damage are stored
     assert partial.last_line == partial.imported and partial.error is not None
+
+
+def test_presets_are_registered_by_name() -> None:
+    from userloop.intake.importers import APP_STORE, GOOGLE_PLAY, PRESETS, get_preset
+
+    assert PRESETS.names() == ("google-play", "app-store")
+    assert get_preset(" Google-Play ") is GOOGLE_PLAY
+    assert get_preset(APP_STORE) is APP_STORE
+    assert [p.help for p in PRESETS] == [GOOGLE_PLAY.title, APP_STORE.title]
+    with pytest.raises(
+        ImportFailed, match="unknown preset 'itunes'; presets are google-play, app-store"
+    ):
+        get_preset("itunes")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from userloop.cli.main import app
 from userloop.config import Settings
+from userloop.container import intake_config
 from userloop.intake.importers import ImportFailed, run_import
 from userloop.intake.service import IntakeService
 from userloop.store import Store
@@ -20,7 +21,7 @@ from userloop.store import Store
 
 @pytest.fixture
 def service(store: Store, settings: Settings) -> IntakeService:
-    return IntakeService(store, settings)
+    return IntakeService(store, intake_config(settings))
 
 
 def count(store: Store) -> int:

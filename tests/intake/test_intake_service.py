@@ -8,21 +8,29 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from tests.helpers import item
 from userloop.app import create_app
 from userloop.config import Settings
-from userloop.container import Services
+from userloop.container import Services, intake_config
+from userloop.domain.entities import INSTALL_BASE_KEY
 from userloop.domain.enums import ItemStatus, TokenScope
-from userloop.intake.service import InstallBaseRejected, IntakeService
+from userloop.intake.service import InstallBaseRejected, IntakeConfig, IntakeService
 from userloop.store import Store
-from userloop.store.tables import builds, device_models, feedback, reporter_contacts, reporters
+from userloop.store.tables import (
+    INSTALL_BASE_KEY_COLUMNS,
+    builds,
+    device_models,
+    feedback,
+    reporter_contacts,
+    reporters,
+)
 
 
 @pytest.fixture
 def intake(store: Store, settings: Settings) -> IntakeService:
-    return IntakeService(store, settings)
+    return IntakeService(store, intake_config(settings))
 
 
 def count(store: Store, table: Any) -> int:
@@ -310,7 +318,7 @@ def test_derived_keys_are_keyed(intake: IntakeService, store: Store, settings: S
     # of what was redacted from its text.
     raw = {"text": f"call me on {PHONE}", "created_at": "2026-10-01T10:00:00Z"}
     first = intake.submit(raw)
-    other = IntakeService(store, settings, pseudonym_key=b"another key").submit(raw)
+    other = IntakeService(store, intake_config(settings), pseudonym_key=b"another key").submit(raw)
     assert first.status is other.status is ItemStatus.CREATED
     assert first.id != other.id
     assert PHONE not in everything_stored(store)
@@ -340,3 +348,65 @@ def test_the_api_serves_no_personal_data_from_the_short_fields(
         for value in (EMAIL, PHONE, IMEI):
             assert value not in text
     assert '"redacted":["email","imei","phone"]' in served[0].replace(" ", "")
+
+
+def test_intake_gets_only_its_settings(settings: Settings, store: Store) -> None:
+    config = intake_config(settings.model_copy(update={"default_product": "lumo-tab"}))
+    assert config == IntakeConfig(
+        default_product="lumo-tab",
+        max_text_chars=settings.max_text_chars,
+        import_batch_size=settings.import_batch_size,
+        secret_key=None,
+    )
+    # The settings themselves still do (tests and scripts build a service from them).
+    assert IntakeService(store, settings).config is settings
+
+
+def test_install_base_upserts_by_its_key(intake: IntakeService, store: Store) -> None:
+    sample = {
+        "product": "lumo",
+        "day": "2026-10-01",
+        "model": "Lumo 12",
+        "build": "14.0.3.0",
+        "channel": "stable",
+        "region": "NL",
+        "segment": "pro",
+        "active_devices": 10,
+    }
+    # The same key twice in one request: the later sample wins, as an upsert would.
+    assert intake.submit_install_base([sample, {**sample, "active_devices": 12}]) == 2
+    # Any one part of the key differing makes another sample.
+    others = {name: {**sample, name: value} for name, value in _OTHER_KEY_VALUES.items()}
+    assert set(others) == set(INSTALL_BASE_KEY)
+    assert intake.submit_install_base(list(others.values())) == len(others)
+    # Sent again later: replaced, not added.
+    assert intake.submit_install_base([{**sample, "active_devices": 15, "crashes": 2}]) == 1
+    with store.read() as conn:
+        stored = store.install_base.list(conn, "lumo") + store.install_base.list(conn, "tab")
+    assert len(stored) == 1 + len(others)
+    assert len({s.key for s in stored}) == len(stored)
+    first = [
+        s
+        for s in stored
+        if all(str(getattr(s, k)) == str(sample[k]) for k in sample if k != "active_devices")
+    ]
+    assert [(s.active_devices, s.crashes) for s in first] == [(15, 2)]
+
+
+_OTHER_KEY_VALUES = {
+    "product": "tab",
+    "day": "2026-10-02",
+    "model": "Lumo 11",
+    "build": "14.0.5.0",
+    "channel": "beta",
+    "region": "DE",
+    "segment": "novice",
+}
+
+
+def test_the_schema_s_unique_key_is_the_domain_key(store: Store) -> None:
+    # Migrations spell the constraint out; it must stay the key every upsert relies on.
+    constraints = inspect(store.engine).get_unique_constraints("install_base_samples")
+    columns = {tuple(c["column_names"]) for c in constraints}
+    assert INSTALL_BASE_KEY_COLUMNS in columns
+    assert [c.removesuffix("_id") for c in INSTALL_BASE_KEY_COLUMNS] == list(INSTALL_BASE_KEY)

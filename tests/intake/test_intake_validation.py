@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from userloop.domain.entities import INSTALL_BASE_COUNTS, INSTALL_BASE_KEY
 from userloop.intake.normalize import normalize_text
-from userloop.intake.schemas import FeedbackIn, InstallBaseIn, describe_errors
+from userloop.intake.schemas import INSTALL_BASE_FIELDS, FeedbackIn, InstallBaseIn, describe_errors
 
 
 def errors_of(raw: dict[str, Any], max_text: int = 20_000) -> dict[str, str]:
@@ -209,3 +210,8 @@ def test_versions_are_not_personal_data(build: str) -> None:
     assert (
         InstallBaseIn.model_validate({**sample, "region": "NL", "active_devices": 1}).build == build
     )
+
+
+def test_install_base_fields_are_the_domain_key_and_counts() -> None:
+    assert INSTALL_BASE_FIELDS == INSTALL_BASE_KEY + INSTALL_BASE_COUNTS
+    assert tuple(InstallBaseIn.model_fields) == INSTALL_BASE_FIELDS

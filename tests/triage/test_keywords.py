@@ -34,7 +34,6 @@ BACKGROUND = {
 
 
 def test_chinese_is_segmented_into_words_with_jieba() -> None:
-    pytest.importorskip("jieba")
     tokens = tokenize(ZH[1], "zh-Hans")
     assert "同步" in tokens and "蓝牙" in tokens
     assert "，" not in tokens

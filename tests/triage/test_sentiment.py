@@ -1,5 +1,5 @@
-"""Sentiment: the rating blend, the shipped head on sentences written for these tests, shapes,
-save/load and training on a tiny synthetic set. No data set is read here."""
+"""Sentiment at inference: the rating blend, the shipped head on sentences written for these
+tests, shapes and loading. No data set is read here. Training is in ``test_training.py``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from userloop.triage.embed.hashing import HashingEmbedder
 from userloop.triage.embed.use_m3 import UseM3Embedder
 from userloop.triage.sentiment import (
     DEFAULT_SENTIMENT_MODEL,
@@ -18,7 +17,6 @@ from userloop.triage.sentiment import (
     SentimentModelError,
     combine,
     rating_score,
-    train_sentiment,
 )
 
 POSITIVE = [
@@ -89,28 +87,6 @@ def test_predict_blends_ratings_and_checks_shapes(shipped: SentimentModel) -> No
         shipped.predict(["a"], v[:1], [])
     with pytest.raises(SentimentModelError, match="512-dim"):
         shipped.predict(["a"], np.ones((1, 8), dtype=np.float32), [None])
-
-
-def test_train_on_tiny_synthetic_set_then_round_trip(tmp_path: Path) -> None:
-    good = ["great {}", "love the {}", "excellent {}, thanks", "the {} is perfect"]
-    bad = ["awful {}", "hate the {}", "broken {}, useless", "the {} is terrible"]
-    nouns = ["camera", "battery", "screen", "app", "watch", "sync"]
-    texts = [t.format(n) for t in good + bad for n in nouns]
-    ratings = [5] * (len(good) * len(nouns)) + [1] * (len(bad) * len(nouns))
-    embedder = HashingEmbedder(256)
-    model = train_sentiment(texts, ratings, embedder, alpha_grid=(0.1, 1.0), folds=3)
-    vectors = embedder.embed(texts)
-    scores = np.array(model.predict(texts, vectors, [None] * len(texts)))
-    assert np.mean(np.sign(scores) == np.sign(np.array(ratings) - 3)) >= 0.9
-    again = train_sentiment(texts, ratings, embedder, alpha_grid=(0.1, 1.0), folds=3)
-    assert again.version == model.version
-
-    path = model.save(tmp_path / "s.npz")
-    loaded = SentimentModel.load(path)
-    assert loaded.version == model.version
-    assert loaded.predict(texts, vectors, [None] * len(texts)) == list(scores)
-    blob = path.read_bytes() + path.with_suffix(".json").read_bytes()
-    assert b"camera" not in blob
 
 
 def test_load_errors(tmp_path: Path) -> None:

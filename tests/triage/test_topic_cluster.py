@@ -7,7 +7,10 @@ from dataclasses import replace
 import numpy as np
 import numpy.typing as npt
 import pytest
+from scipy.cluster import hierarchy
+from scipy.spatial import distance
 
+from userloop.triage.text import char_ngrams
 from userloop.triage.topics.cluster import (
     DEFAULT,
     ClusterParams,
@@ -15,7 +18,6 @@ from userloop.triage.topics.cluster import (
     assign,
     average_linkage,
     centroid,
-    char_ngrams,
     cluster,
     coherence,
     hashed_counts,
@@ -125,8 +127,6 @@ def test_average_linkage_uses_the_mean_not_the_closest_pair() -> None:
 
 
 def test_average_linkage_matches_scipy() -> None:
-    hierarchy = pytest.importorskip("scipy.cluster.hierarchy")
-    distance = pytest.importorskip("scipy.spatial.distance")
     rng = np.random.default_rng(5)
     for _ in range(30):
         n = int(rng.integers(2, 40))
@@ -259,7 +259,7 @@ def test_char_ngrams_fold_case_accents_scripts_and_placeholders() -> None:
 
 
 def test_topic_index_grows_in_place_and_ranks_topics() -> None:
-    from userloop.triage.topics.engine import TopicIndex
+    from userloop.triage.topics.assign import TopicIndex
 
     rng = np.random.default_rng(4)
     index = TopicIndex(threshold=0.999)

@@ -281,7 +281,10 @@ def recluster_with(triage: Triage, threshold: float) -> Any:
     from userloop.triage.topics.recluster import recluster
 
     return recluster(
-        triage.store, triage.pipeline, triage.components.cluster_fn(), merge_threshold=threshold
+        triage.store,
+        triage.pipeline,
+        triage.components.topics.recluster.cluster,
+        merge_threshold=threshold,
     )
 
 

@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 from tests.web_helpers import sign_in_as, web_client
 from userloop.cli.main import app
 from userloop.config import Settings, load_settings
+from userloop.container import build_triage
 from userloop.domain.enums import Role, TokenScope
 from userloop.intake.service import IntakeService
 from userloop.store import Store, tables
-from userloop.triage.service import Triage
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +41,7 @@ def test_real_models_triage_four_languages(real_settings: Settings) -> None:
         [{"text": t, "external_id": k, "source": "real"} for k, t in REPORTS.items()]
     )
     ids = {k: r.id for k, r in zip(REPORTS, results, strict=True)}
-    triage = Triage(store, real_settings)
+    triage = build_triage(real_settings, store)
     assert triage.drain() == len(REPORTS)
     with store.read() as conn:
         got = store.triage.many(conn, [i for i in ids.values() if i is not None])

@@ -22,7 +22,6 @@ from userloop.domain.enums import Role, TopicStatus
 from userloop.store import Store
 from userloop.store.tables import kind_corrections
 from userloop.triage.service import Triage
-from userloop.views.console import title_language
 from userloop.web.i18n import BY_TAG
 
 REPORTS: list[dict[str, Any]] = [
@@ -638,17 +637,6 @@ def test_list_pages_by_fifty(client: TestClient, store: Store, settings: Setting
     assert 'rel="prev"' in page and 'rel="next"' not in page
     # Past the end: the last page.
     assert listed_ids(client.get("/console/topics?sort=id&dir=asc&page=99").text) == made[50:]
-
-
-def test_title_language_follows_the_script() -> None:
-    counts = {"en": 5, "ru": 2, "zh-Hant": 1, "zh-Hans": 1}
-    assert title_language("Battery drains", counts) == "en"
-    assert title_language("Батарея садится", counts) == "ru"
-    assert title_language("電池耗電", counts) == "zh-Hans"  # ties: by tag
-    assert title_language("電池耗電", {"zh-Hant": 2, "zh-Hans": 1}) == "zh-Hant"
-    assert title_language("電池", {"en": 3}) == "zh"
-    assert title_language("Accu leeg", {"zh-Hans": 3, "nl": 1}) == "nl"
-    assert title_language("Accu leeg", {}) == "und"
 
 
 def test_report_markup_is_shown_inert(client: TestClient, world: dict[str, int]) -> None:

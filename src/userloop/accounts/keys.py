@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Literal, Protocol
 
+from pydantic import SecretStr
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from userloop.config import DEV_SECRET_KEY, MIN_SECRET_CHARS, Settings
+from userloop.domain.rules.secrets import is_public_secret
 from userloop.store import Store
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,21 @@ SIGNING = "signing"
 PSEUDONYM = "pseudonym"
 
 KeySource = Literal["setting", "database", "ephemeral"]
+
+
+class KeySettings(Protocol):
+    """What the keys are resolved from: a `KeysConfig`, or anything with the same field (the
+    settings themselves, in tests)."""
+
+    @property
+    def secret_key(self) -> SecretStr | None: ...
+
+
+@dataclass(frozen=True, repr=False)
+class KeysConfig:
+    """The `secret_key` setting (built by the container); None: per-installation keys."""
+
+    secret_key: SecretStr | None
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,18 +52,16 @@ class InstallationKeys:
     @property
     def is_public(self) -> bool:
         """A key anyone could know: the development constant or a short configured one."""
-        return self.source == "setting" and (
-            self.signing == DEV_SECRET_KEY or len(self.signing) < MIN_SECRET_CHARS
-        )
+        return self.source == "setting" and is_public_secret(self.signing)
 
 
 def _new_key() -> str:
     return secrets.token_urlsafe(48)
 
 
-def resolve_keys(settings: Settings, store: Store) -> InstallationKeys:
-    if settings.secret_key is not None:
-        key = settings.secret_key.get_secret_value()
+def resolve_keys(config: KeySettings, store: Store) -> InstallationKeys:
+    if config.secret_key is not None:
+        key = config.secret_key.get_secret_value()
         return InstallationKeys(signing=key, pseudonym=key.encode(), source="setting")
     try:
         with store.write() as conn:
@@ -62,8 +77,17 @@ def resolve_keys(settings: Settings, store: Store) -> InstallationKeys:
     return InstallationKeys(signing=signing, pseudonym=pseudonym.encode(), source="database")
 
 
-def rotate_signing_key(store: Store) -> None:
+def rotate_signing_key(store: Store, actor: str | None = None) -> None:
     """A new signing key: every staff session ends and every "My reports" link stops working.
-    The pseudonymisation key is never rotated here: a new one would split every reporter."""
+    The pseudonymisation key is never rotated here: a new one would split every reporter.
+    With `actor`, the rotation is written to the audit log in the same transaction."""
     with store.write() as conn:
         store.keys.replace(conn, SIGNING, _new_key())
+        if actor is not None:
+            store.audit.record(conn, actor, "secret.rotate", "key:signing")
+
+
+def signing_key_created(store: Store) -> datetime | None:
+    """When the generated signing key was made (None where the database holds none)."""
+    with store.read() as conn:
+        return store.keys.created_at(conn, SIGNING)

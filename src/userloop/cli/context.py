@@ -10,8 +10,7 @@ import typer
 from rich.console import Console
 
 from userloop.config import Settings, SettingsError, load_settings
-from userloop.container import Services
-from userloop.store.engine import StoreConfigError, missing_sqlite_file
+from userloop.container import NoDatabaseFile, Services, ServicesUnavailable
 from userloop.triage.service import Triage
 
 
@@ -37,14 +36,13 @@ class CliContext:
         refused (connecting would leave an empty file behind) unless `create` is set, as
         only `userloop db upgrade` does."""
         if self._services is None:
-            missing = None if create else missing_sqlite_file(self.settings.database_url)
-            if missing is not None:
-                fail(f"no database at {missing}; run `userloop db upgrade` first")
             try:
-                self._services = Services.build(self.settings)
-            except StoreConfigError as exc:
+                self._services = Services.open(self.settings, create=create)
+            except NoDatabaseFile as exc:
+                fail(f"{exc}; run `userloop db upgrade` first")
+            except ServicesUnavailable as exc:
                 fail(str(exc))
-        if require_schema and not self._services.store.is_up_to_date():
+        if require_schema and not self._services.schema_is_current():
             fail(
                 f"the database at {self.settings.database_url} is not at the current schema: "
                 "run `userloop db upgrade` first"
@@ -65,7 +63,7 @@ class CliContext:
 
     def close(self) -> None:
         if self._services is not None:
-            self._services.store.close()
+            self._services.close()
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -69,7 +69,7 @@ def demo(
         **{**cli.overrides, "database_url": f"sqlite:///{db}", "secure_cookies": False},
     )
     services = Services.build(settings)
-    services.store.upgrade()
+    services.upgrade_schema()
     from userloop.demo import generate
     from userloop.demo.staging import stage
 
@@ -91,7 +91,7 @@ def demo(
     services.users.create("admin", password, Role.ADMIN, actor="demo")
     cli.console.print(f"demo console sign-in: user admin, password {password}")
     if not serve:
-        services.store.close()
+        services.close()
         return
     import uvicorn
 
@@ -104,7 +104,7 @@ def demo(
         f"API: http://{host}:{port}/api/docs)"
     )
     uvicorn.run(
-        create_app(settings, services.store, services.triage, worker=settings.serve_worker),
+        create_app(settings, services=services, worker=settings.serve_worker),
         host=host,
         port=port,
         log_level=settings.log_level.lower(),

@@ -14,7 +14,7 @@ import typer
 
 from userloop.cli.context import get
 from userloop.domain.entities import Feedback, TriageResult
-from userloop.store.repos.feedback import FeedbackFilter
+from userloop.domain.filters import FeedbackFilter
 
 app = typer.Typer(help="Export stored data.", no_args_is_help=True)
 
@@ -91,22 +91,11 @@ def export_feedback(
         output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
     )
     count = 0
-    with target as out, services.store.read() as conn:
+    with target as out:
         writer = _writer(out, fmt, FEEDBACK_FIELDS)
-        page: list[Feedback] = []
-
-        def flush() -> None:
-            triaged = services.store.triage.many(conn, [f.id for f in page])
-            for item in page:
-                writer(feedback_record(item, triaged.get(item.id)))
-            page.clear()
-
-        for item in services.store.feedback.iterate(conn, filters):
-            page.append(item)
+        for item in services.feedback.export(filters):
+            writer(feedback_record(item.feedback, item.triage))
             count += 1
-            if len(page) == 1000:
-                flush()
-        flush()
     get(ctx).console.print(f"exported {count} feedback item(s)")
 
 
@@ -127,9 +116,10 @@ def export_topics(
         output.open("w", encoding="utf-8", newline="") if output else nullcontext(sys.stdout)
     )
     count = 0
-    with target as out, services.store.read() as conn:
+    with target as out:
         writer = _writer(out, fmt, TOPIC_FIELDS)
-        for topic in services.store.topics.all(conn, product=product):
+        for entry in services.feedback.topics_export(product):
+            topic = entry.topic
             writer(
                 {
                     "topic_id": topic.id,
@@ -138,7 +128,7 @@ def export_topics(
                     "languages": topic.languages,
                     "title": topic.title,
                     "keywords": topic.keywords,
-                    "member_ids": services.store.triage.members(conn, topic.id),
+                    "member_ids": entry.member_ids,
                 }
             )
             count += 1

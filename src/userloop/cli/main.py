@@ -1,4 +1,8 @@
-"""Entry point: `userloop` builds settings once and hands them to each command."""
+"""Entry point: `userloop` builds settings once and hands them to each command.
+
+One module per command or command group, named after it (`import_` because `import` is a
+keyword).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,14 @@ from typing import Annotated
 import typer
 
 from userloop import __version__
-from userloop.cli import db, eval_cmd, export, model_cmd, secret, tokens, users
+from userloop.cli import db, export, model, secret, token, user
+from userloop.cli import eval as evaluate  # not `eval`: that is a builtin
 from userloop.cli.context import CliContext
 from userloop.cli.demo import demo
-from userloop.cli.imports import import_file
+from userloop.cli.import_ import import_file
 from userloop.cli.serve import serve
-from userloop.cli.settings_cmd import show_settings
-from userloop.cli.triage_cmds import recluster, similar, triage, worker
+from userloop.cli.settings import show_settings
+from userloop.cli.triage import recluster, similar, triage, worker
 
 app = typer.Typer(
     name="userloop",
@@ -23,11 +28,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
-app.add_typer(tokens.app, name="token")
-app.add_typer(users.app, name="user")
+app.add_typer(token.app, name="token")
+app.add_typer(user.app, name="user")
 app.add_typer(export.app, name="export")
-app.add_typer(eval_cmd.app, name="eval")
-app.add_typer(model_cmd.app, name="model")
+app.add_typer(evaluate.app, name="eval")
+app.add_typer(model.app, name="model")
 app.add_typer(secret.app, name="secret")
 app.command("import")(import_file)
 app.command("serve")(serve)

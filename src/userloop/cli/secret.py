@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from userloop.accounts.keys import SIGNING, rotate_signing_key
 from userloop.cli.context import fail, get
 
 app = typer.Typer(help="The installation's secret keys.", no_args_is_help=True)
@@ -17,8 +16,7 @@ def status(ctx: typer.Context) -> None:
     services = cli.services()
     typer.echo(f"keys from: {services.keys.source}")
     if services.keys.source == "database":
-        with services.store.read() as conn:
-            since = services.store.keys.created_at(conn, SIGNING)
+        since = services.signing_key_created()
         typer.echo(f"signing key created: {since.isoformat() if since else 'unknown'}")
 
 
@@ -34,7 +32,5 @@ def rotate(ctx: typer.Context) -> None:
             "secret_key is set in the configuration: rotate it there (see docs/security.md); "
             "this command rotates only a generated key"
         )
-    rotate_signing_key(services.store)
-    with services.store.write() as conn:
-        services.store.audit.record(conn, "cli", "secret.rotate", "key:signing")
+    services.rotate_signing_key("cli")
     cli.console.print("signing key rotated: restart every `userloop serve` to use it")

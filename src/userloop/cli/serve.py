@@ -43,5 +43,5 @@ def serve(
     if settings.serve_worker:
         cli.triage()  # a triage setup that cannot work stops here, not in the worker thread
     cli.console.print(f"userloop serving on http://{host}:{port}/  (API docs: /api/docs)")
-    app = create_app(settings, services.store, services.triage, worker=settings.serve_worker)
+    app = create_app(settings, services=services, worker=settings.serve_worker)
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())

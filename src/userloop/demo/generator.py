@@ -18,8 +18,8 @@ from pathlib import Path
 
 from userloop.demo import catalog as c
 from userloop.demo.personal import make_imei, make_phone, make_serial
-from userloop.demo.texts_bugs import BUG_PHRASES
-from userloop.demo.texts_other import (
+from userloop.demo.phrases import (
+    BUG_PHRASES,
     BUG_PREFIX,
     BUG_SUFFIX,
     EMAIL_DOMAIN,

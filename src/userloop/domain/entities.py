@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
-from userloop.domain.enums import Channel, Experience, Role, Segment, TokenScope
+from userloop.domain.enums import Channel, Experience, Kind, Role, Segment, TokenScope, TopicStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,26 @@ class Reporter:
 
 
 @dataclass(frozen=True, slots=True)
+class InstallBaseKey:
+    """What identifies one daily install-base aggregate: a second sample with the same key
+    replaces the first. The one place these columns are listed (see `INSTALL_BASE_KEY`)."""
+
+    product: str
+    day: date
+    model: str
+    build: str
+    channel: Channel
+    region: str
+    segment: Segment
+
+
+# The key's field names in order, for schemas, upserts and unique constraints.
+INSTALL_BASE_KEY: tuple[str, ...] = tuple(f.name for f in fields(InstallBaseKey))
+# The counts a sample carries for its key.
+INSTALL_BASE_COUNTS: tuple[str, ...] = ("active_devices", "crashes", "returns")
+
+
+@dataclass(frozen=True, slots=True)
 class InstallBaseSample:
     product: str
     day: date
@@ -48,6 +68,12 @@ class InstallBaseSample:
     active_devices: int
     crashes: int
     returns: int
+
+    @property
+    def key(self) -> InstallBaseKey:
+        return InstallBaseKey(
+            *(getattr(self, name) for name in INSTALL_BASE_KEY)  # same names, same order
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +109,7 @@ class TriageResult:
     feedback_id: int
     language: str
     language_source: str
-    kind: str
+    kind: Kind
     labels: tuple[str, ...]
     kind_scores: dict[str, float]
     sentiment: float
@@ -97,7 +123,7 @@ class TriageResult:
 class Topic:
     id: int
     product: str
-    status: str
+    status: TopicStatus
     title: str
     merged_into: int | None
     size: int
@@ -110,6 +136,7 @@ class Topic:
     models: dict[str, int]
     fixed_build: str | None = None
     created_at: datetime | None = None
+    title_language: str | None = None  # the language tag the title is written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +156,8 @@ class StatusChange:
     """One step of a topic's public status history."""
 
     at: datetime
-    old: str
-    new: str
+    old: TopicStatus
+    new: TopicStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,20 @@ class Channel(StrEnum):
     STABLE = "stable"
 
 
+class Kind(StrEnum):
+    """What a piece of feedback is; the order is the classifier's class order."""
+
+    BUG = "bug"
+    FEATURE = "feature"
+    QUESTION = "question"
+    PRAISE = "praise"
+    OTHER = "other"
+
+
+# The kinds as plain strings, in class order (model files and score dicts are keyed by these).
+KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
+
+
 class Experience(StrEnum):
     NOVICE = "novice"
     ADVANCED = "advanced"

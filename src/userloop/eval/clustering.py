@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from sklearn import metrics  # type: ignore[import-untyped]
 
 from userloop.eval.data import DEFAULT_CACHE_DIR, embed_cached
 from userloop.triage.embed.base import Embedder
@@ -102,53 +103,17 @@ def read_background(datasets_dir: Path) -> list[str]:
     return texts
 
 
-# --- metrics (numpy only) --------------------------------------------------------------------
-
-
-def _contingency(truth: npt.ArrayLike, pred: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    _, t = np.unique(np.asarray(truth), return_inverse=True)
-    _, p = np.unique(np.asarray(pred), return_inverse=True)
-    table = np.zeros((t.max() + 1, p.max() + 1), dtype=np.float64)
-    np.add.at(table, (t.reshape(-1), p.reshape(-1)), 1.0)
-    return table
+# --- metrics ----------------------------------------------------------------------------------
 
 
 def adjusted_rand_index(truth: npt.ArrayLike, pred: npt.ArrayLike) -> float:
-    """Hubert & Arabie's ARI (as sklearn's ``adjusted_rand_score``)."""
-    table = _contingency(truth, pred)
-    n = table.sum()
-
-    def pairs(x: npt.NDArray[np.float64]) -> float:
-        return float((x * (x - 1) / 2).sum())
-
-    index = pairs(table)
-    rows, cols = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
-    total = n * (n - 1) / 2
-    expected = rows * cols / total if total else 0.0
-    top = (rows + cols) / 2
-    if top == expected:
-        return 1.0
-    return (index - expected) / (top - expected)
+    """Hubert & Arabie's ARI (sklearn's ``adjusted_rand_score``)."""
+    return float(metrics.adjusted_rand_score(np.asarray(truth), np.asarray(pred)))
 
 
 def v_measure(truth: npt.ArrayLike, pred: npt.ArrayLike) -> float:
-    """Rosenberg & Hirschberg's V-measure (beta = 1, as sklearn's ``v_measure_score``)."""
-    table = _contingency(truth, pred)
-    n = table.sum()
-    pt, pp = table.sum(axis=1) / n, table.sum(axis=0) / n
-
-    def entropy(p: npt.NDArray[np.float64]) -> float:
-        p = p[p > 0]
-        return float(-(p * np.log(p)).sum())
-
-    joint = table[table > 0] / n
-    mutual = float((joint * np.log(joint / np.outer(pt, pp)[table > 0])).sum())
-    h_t, h_p = entropy(pt), entropy(pp)
-    homogeneity = 1.0 if h_t == 0 else mutual / h_t
-    completeness = 1.0 if h_p == 0 else mutual / h_p
-    if homogeneity + completeness == 0:
-        return 0.0
-    return 2 * homogeneity * completeness / (homogeneity + completeness)
+    """Rosenberg & Hirschberg's V-measure (beta = 1; sklearn's ``v_measure_score``)."""
+    return float(metrics.v_measure_score(np.asarray(truth), np.asarray(pred)))
 
 
 def nn_in_cluster(vectors: npt.ArrayLike, truth: npt.ArrayLike) -> tuple[float, float]:

@@ -45,19 +45,20 @@ import numpy as np
 import numpy.typing as npt
 
 from userloop.eval.data import DEFAULT_CACHE_DIR, embed_cached
-from userloop.triage.classify import (
+from userloop.triage.embed.base import Embedder, Vectors
+from userloop.triage.kind import KindModel
+from userloop.triage.sentiment import SentimentModel, rating_score
+from userloop.triage.stages import KINDS
+from userloop.triage.training.fitting import best_threshold, f1_at
+from userloop.triage.training.kind import (
     CUE_SCALE,
     LEXICAL_BUCKETS,
-    KindModel,
     KindTarget,
     load_seed_examples,
     seed_examples_digest,
     train_kind,
 )
-from userloop.triage.embed.base import Embedder, Vectors
-from userloop.triage.features import best_threshold, f1_at
-from userloop.triage.sentiment import SentimentModel, rating_score, train_sentiment
-from userloop.triage.stages import KINDS
+from userloop.triage.training.sentiment import train_sentiment
 
 MINIBAR_CLASSIFICATION = Path("minibar/classification")
 APPS: tuple[str, ...] = ("garmin-connect", "huawei-health")
@@ -362,9 +363,9 @@ def run_kind_eval(
     """Train and score the kind head on every split; print and return the metrics.
 
     ``baseline``: also score char TF-IDF + logistic regression on the cross-app splits (needs
-    scikit-learn; skipped without it). ``ablations``: also, on every split, the head without
+    scikit-learn). ``ablations``: also, on every split, the head without
     seed examples, the head without its lexical residual, the head without the request
-    cues (``features.request_cues``), and a joint logistic regression on embedding + lexical
+    cues (``kind.cues.request_cues``), and a joint logistic regression on embedding + lexical
     features (scikit-learn).
     """
     from userloop.eval import kind_baselines  # it builds on this module's types
@@ -394,13 +395,9 @@ def run_kind_eval(
             split["head, no request cues"] = _score_kind(
                 _train(data, train, train_v, embedder, seed_ok, cue_scale=0.0), test, test_v
             )
-            joint = kind_baselines.joint_lexical(train, train_v, test, test_v)
-            if joint is not None:
-                split["joint LR, no seeds"] = joint
+            split["joint LR, no seeds"] = kind_baselines.joint_lexical(train, train_v, test, test_v)
         if baseline and name in _cross_app_names():
-            base = kind_baselines.tfidf_baseline(train, test)
-            if base is not None:
-                split["baseline char TF-IDF + LR"] = base
+            split["baseline char TF-IDF + LR"] = kind_baselines.tfidf_baseline(train, test)
         result["splits"][name] = split
     result["cross-app mean"] = _mean_rows([result["splits"][n]["head"] for n in _cross_app_names()])
     result["cross-language mean"] = _mean_rows(

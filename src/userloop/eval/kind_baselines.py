@@ -1,29 +1,22 @@
-"""Comparisons for ``userloop eval kind`` that need scikit-learn (development only): the
-issue's char TF-IDF + logistic regression baseline, and one joint logistic regression over the
-embedding and the hashed words. Each returns None when scikit-learn is not installed."""
+"""Comparisons for ``userloop eval kind`` on scikit-learn: the issue's char TF-IDF + logistic
+regression baseline, and one joint logistic regression over the embedding and the hashed
+words."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse  # type: ignore[import-untyped]
+from sklearn import linear_model as linear  # type: ignore[import-untyped]
+from sklearn.feature_extraction import text  # type: ignore[import-untyped]
 
 from userloop.eval.kind import BoolArray, Review, prf
 from userloop.triage.embed.base import Vectors
-from userloop.triage.features import best_threshold, hash_texts, stratified_folds
-
-
-def _sklearn() -> tuple[Any, Any, Any] | None:
-    try:
-        linear = importlib.import_module("sklearn.linear_model")
-        text = importlib.import_module("sklearn.feature_extraction.text")
-        sparse = importlib.import_module("scipy.sparse")
-    except ImportError:
-        return None
-    return linear, text, sparse
+from userloop.triage.kind.features import hash_texts
+from userloop.triage.training.fitting import best_threshold, stratified_folds
 
 
 def _binary_rows(
@@ -48,12 +41,8 @@ def _labels(reviews: Sequence[Review]) -> dict[str, BoolArray]:
     }
 
 
-def tfidf_baseline(train: Sequence[Review], test: Sequence[Review]) -> dict[str, Any] | None:
+def tfidf_baseline(train: Sequence[Review], test: Sequence[Review]) -> dict[str, Any]:
     """Char (2-5, word-bounded) TF-IDF + logistic regression (balanced), threshold 0.5."""
-    sk = _sklearn()
-    if sk is None:
-        return None
-    linear, text, _ = sk
     vec = text.TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
     a = vec.fit_transform([r.text for r in train])
     b = vec.transform([r.text for r in test])
@@ -68,14 +57,10 @@ def tfidf_baseline(train: Sequence[Review], test: Sequence[Review]) -> dict[str,
 
 def joint_lexical(
     train: Sequence[Review], train_v: Vectors, test: Sequence[Review], test_v: Vectors
-) -> dict[str, Any] | None:
+) -> dict[str, Any]:
     """One logistic regression (C=4) on embedding and hashed lexical features together
     (2^15 buckets; bug and feature only; threshold by 5-fold CV on the training side): the
     joint alternative to the head's residual, which does worse across languages."""
-    sk = _sklearn()
-    if sk is None:
-        return None
-    linear, _, sparse = sk
     n = 1 << 15
 
     def design(reviews: Sequence[Review], vectors: Vectors) -> Any:

@@ -19,11 +19,10 @@ from typing import Any
 import numpy as np
 
 from userloop.config import Settings
-from userloop.container import Services
+from userloop.container import Services, build_triage
 from userloop.eval.clustering import adjusted_rand_index, read_background, read_clustering_files
 from userloop.store import Store
 from userloop.triage.pipeline import TriageComponents
-from userloop.triage.service import Triage
 
 DEFINITIONS = {
     "online": "ARI of the topics after the pipeline's online assignment, items in file order",
@@ -68,7 +67,7 @@ def run_topics_e2e(
             store = Store.from_url(url)
             triage = None
             if components is not None:
-                triage = Triage(store, run_settings, components(run_settings))
+                triage = build_triage(run_settings, store, components(run_settings))
             services = Services.build(run_settings, store, triage)
             try:
                 services.store.upgrade()

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from userloop.domain.entities import INSTALL_BASE_COUNTS, INSTALL_BASE_KEY
 from userloop.domain.enums import Channel, Experience, Segment
 from userloop.intake.normalize import normalize_short, normalize_text
 from userloop.intake.redaction import refuse_personal_data
@@ -28,18 +29,7 @@ DEFAULT_MAX_TEXT = 20_000
 EXTERNAL_ID_MAX = 200
 SOURCE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-INSTALL_BASE_FIELDS = (
-    "product",
-    "day",
-    "model",
-    "build",
-    "channel",
-    "region",
-    "segment",
-    "active_devices",
-    "crashes",
-    "returns",
-)
+INSTALL_BASE_FIELDS = (*INSTALL_BASE_KEY, *INSTALL_BASE_COUNTS)
 _CHANNELS = frozenset(c.value for c in Channel)
 # The counts of one install-base sample (per day, model, build, channel, region and segment).
 # The columns are 64-bit, but sums over many rows must fit too: two billion a day is plenty.
@@ -247,7 +237,8 @@ class FeedbackIn(BaseModel):
 
 
 class InstallBaseIn(BaseModel):
-    """One daily aggregate of the install base; the key is everything but the three counts."""
+    """One daily aggregate of the install base: the fields of `InstallBaseKey` and the counts
+    (a test checks the two stay in step)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

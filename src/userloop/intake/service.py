@@ -12,12 +12,12 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from userloop.accounts.keys import resolve_keys
-from userloop.config import Settings
+from userloop.domain.entities import InstallBaseKey
 from userloop.domain.enums import Channel, ItemStatus
 from userloop.intake.redaction import PersonalDataKind, personal_data_in, redact
 from userloop.intake.schemas import (
@@ -31,6 +31,34 @@ from userloop.intake.schemas import (
 )
 from userloop.store import Store
 from userloop.store.repos.reporter import ReporterUpsert
+
+
+class IntakeSettings(Protocol):
+    """What intake uses: an `IntakeConfig`, or anything with the same fields (the settings
+    themselves, in tests)."""
+
+    @property
+    def default_product(self) -> str: ...
+
+    @property
+    def max_text_chars(self) -> int: ...
+
+    @property
+    def import_batch_size(self) -> int: ...
+
+    @property
+    def secret_key(self) -> SecretStr | None: ...
+
+
+@dataclass(frozen=True, repr=False)
+class IntakeConfig:
+    """The settings intake uses (`container` builds it). `secret_key` only matters when the
+    container could not give a pseudonymisation key (no schema yet): intake looks again on use."""
+
+    default_product: str
+    max_text_chars: int
+    import_batch_size: int  # rows per transaction of a file import
+    secret_key: SecretStr | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +105,17 @@ def count_results(results: Sequence[ItemResult]) -> dict[str, int]:
 
 class IntakeService:
     def __init__(
-        self, store: Store, settings: Settings, *, pseudonym_key: bytes | None = None
+        self, store: Store, config: IntakeSettings, *, pseudonym_key: bytes | None = None
     ) -> None:
         self.store = store
-        self.settings = settings
+        self.config = config
         self._pseudonym_key = pseudonym_key
 
     @property
     def _secret(self) -> bytes:
         """The key that pseudonymises ids: given by the container, or the installation's."""
         if self._pseudonym_key is None:
-            keys = resolve_keys(self.settings, self.store)
+            keys = resolve_keys(self.config, self.store)
             if keys.source == "ephemeral":
                 # A key for this process alone would make ids and reporters unstable.
                 raise RuntimeError(
@@ -126,7 +154,7 @@ class IntakeService:
         if not isinstance(raw, Mapping):
             raise TypeError("each feedback item must be a JSON object")
         return FeedbackIn.model_validate(
-            raw, context={"max_text_chars": self.settings.max_text_chars}
+            raw, context={"max_text_chars": self.config.max_text_chars}
         )
 
     def _prepare(
@@ -176,7 +204,7 @@ class IntakeService:
             index=index,
             source=source,
             external_id=external_id,
-            product=item.product or self.settings.default_product,
+            product=item.product or self.config.default_product,
             row={
                 "text": redaction.text,
                 "content_hash": content_hash,
@@ -329,14 +357,18 @@ class IntakeService:
             raise InstallBaseRejected(errors)
         dims = self.store.dimensions
         now = datetime.now(UTC)
-        rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for product in {s.product or self.settings.default_product for s in samples}:
+        rows: dict[InstallBaseKey, dict[str, Any]] = {}
+        for product in {s.product or self.config.default_product for s in samples}:
             pid = dims.product_id(product)
-            mine = [s for s in samples if (s.product or self.settings.default_product) == product]
+            mine = [s for s in samples if (s.product or self.config.default_product) == product]
             models = dims.model_ids(pid, {s.model for s in mine})
             builds = dims.build_ids(pid, {s.build for s in mine})
             for s in mine:
-                row = {
+                key = InstallBaseKey(
+                    product, s.day, s.model, s.build, s.channel, s.region, s.segment
+                )
+                # The same key twice in one request: the later sample wins, as an upsert would.
+                rows[key] = {
                     "product_id": pid,
                     "day": s.day,
                     "model_id": models[s.model],
@@ -349,21 +381,6 @@ class IntakeService:
                     "returns": s.returns,
                     "updated_at": now,
                 }
-                # The same key twice in one request: the later sample wins, as an upsert would.
-                rows[
-                    tuple(
-                        row[k]
-                        for k in (
-                            "product_id",
-                            "day",
-                            "model_id",
-                            "build_id",
-                            "channel_id",
-                            "region",
-                            "segment",
-                        )
-                    )
-                ] = row
         with self.store.write() as conn:
             self.store.install_base.upsert_many(conn, list(rows.values()))
         return len(samples)

@@ -6,16 +6,35 @@ from __future__ import annotations
 import logging
 import threading
 import time
-
-from userloop.triage.service import Triage
+from collections.abc import Sized
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
 
+class ReclusterOutcome(Protocol):
+    @property
+    def merged(self) -> Sized: ...
+
+    @property
+    def split(self) -> Sized: ...
+
+
+class TriageJobs(Protocol):
+    """What the worker drives: the triage service (``userloop.triage.service.Triage``)."""
+
+    def run_once(self, batch_size: int) -> int: ...
+
+    def recluster(self) -> ReclusterOutcome: ...
+
+
 class Worker:
+    """Takes only the triage service and its three timings: the caller reads them from the
+    settings (``triage_batch_size``, ``worker_poll_seconds``, ``recluster_interval_minutes``)."""
+
     def __init__(
         self,
-        triage: Triage,
+        triage: TriageJobs,
         *,
         batch_size: int,
         poll_seconds: float,

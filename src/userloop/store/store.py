@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, text
 
 from userloop.store import migrate
 from userloop.store.dimensions import Dimensions
 from userloop.store.engine import build_engine
-from userloop.store.queries.console import ConsoleQueries
-from userloop.store.queries.portal import PortalQueries
+from userloop.store.queries.audit import AuditQueries
+from userloop.store.queries.feedback import FeedbackQueries
+from userloop.store.queries.stats import StatsQueries
+from userloop.store.queries.topics import TopicQueries
 from userloop.store.repos.audit import AuditRepo
 from userloop.store.repos.feedback import FeedbackRepo
 from userloop.store.repos.install_base import InstallBaseRepo
@@ -22,9 +25,20 @@ from userloop.store.repos.session import SessionRepo
 from userloop.store.repos.throttle import ThrottleRepo
 from userloop.store.repos.token import TokenRepo
 from userloop.store.repos.topic import TopicRepo
-from userloop.store.repos.triage import TriageRepo
+from userloop.store.repos.triage import PendingItem, TriageRepo
 from userloop.store.repos.user import UserRepo
 from userloop.store.repos.vote import VoteRepo
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A batch of pending items claimed by `Store.claim_batch`."""
+
+    items: list[PendingItem]
+    write: Callable[[], AbstractContextManager[Connection]]
+    #: Other processes may write topics while this batch is computed, so in-memory copies
+    #: of stored state (topic centroids) must be reloaded before writing.
+    shared: bool
 
 
 class Store:
@@ -48,8 +62,11 @@ class Store:
         self.sessions = SessionRepo()
         self.throttle = ThrottleRepo()
         self.votes = VoteRepo()
-        self.portal_queries = PortalQueries()
-        self.console_queries = ConsoleQueries()
+        # Read queries per aggregate (lists, counts) for the read models in views/.
+        self.topic_queries = TopicQueries()
+        self.feedback_queries = FeedbackQueries()
+        self.stats = StatsQueries()
+        self.audit_queries = AuditQueries()
         self.dimensions = Dimensions(self.write)
         self._growth: dict[str, int] = {}
         self._analyzed_at: dict[str, int] = {}
@@ -68,6 +85,25 @@ class Store:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
+
+    @contextmanager
+    def claim_batch(self, pipeline_version: str, limit: int) -> Iterator[Claim]:
+        """The oldest `limit` items whose triage is missing or stale, claimed for one worker.
+        Compute on ``claim.items``, then write inside ``claim.write()``; everything commits
+        when the block ends, and nothing does if it raises.
+
+        PostgreSQL (several workers): the rows are locked ``FOR UPDATE SKIP LOCKED`` in the
+        transaction that writes the results, so other workers skip them until commit.
+        SQLite (one writer): the items are read first and the write lock is taken only for
+        ``claim.write()``, so that intake never waits on the computing."""
+        if self.is_sqlite:
+            with self.read() as conn:
+                items = self.triage.pending(conn, pipeline_version, limit)
+            yield Claim(items, self.write, shared=False)
+        else:
+            with self.write() as conn:
+                items = self.triage.pending(conn, pipeline_version, limit, lock=True)
+                yield Claim(items, lambda: nullcontext(conn), shared=True)
 
     def grew(self, table: str, rows: int) -> None:
         """Note rows added by a bulk write. PostgreSQL plans key look-ups badly on a table whose

@@ -22,6 +22,7 @@ from sqlalchemy import (
     false,
 )
 
+from userloop.domain.entities import INSTALL_BASE_KEY
 from userloop.store.types import UtcDateTime
 
 # Named constraints keep Alembic's batch mode (SQLite) and PostgreSQL migrations in step.
@@ -122,6 +123,12 @@ feedback = Table(
     Index("ix_feedback_reporter", "reporter_id"),
 )
 
+# `InstallBaseKey` as columns: its dimensions (product, model, build, channel) are stored as ids.
+INSTALL_BASE_KEY_COLUMNS: tuple[str, ...] = tuple(
+    f"{name}_id" if name in ("product", "model", "build", "channel") else name
+    for name in INSTALL_BASE_KEY
+)
+
 install_base = Table(
     "install_base_samples",
     metadata,
@@ -137,16 +144,7 @@ install_base = Table(
     Column("crashes", BigInteger, nullable=False),
     Column("returns", BigInteger, nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
-    UniqueConstraint(
-        "product_id",
-        "day",
-        "model_id",
-        "build_id",
-        "channel_id",
-        "region",
-        "segment",
-        name="uq_install_base_key",
-    ),
+    UniqueConstraint(*INSTALL_BASE_KEY_COLUMNS, name="uq_install_base_key"),
     Index("ix_install_base_build_day", "build_id", "day"),
 )
 
@@ -216,6 +214,8 @@ topics = Table(
     Column("product_id", ForeignKey("products.id"), nullable=False),
     Column("status", String(20), nullable=False),
     Column("title", String(300), nullable=False, server_default=""),
+    # The language tag the title is written in (None: no title, or not known).
+    Column("title_language", Text, nullable=True),
     Column("merged_into", ForeignKey("topics.id"), nullable=True),
     Column("centroid", LargeBinary, nullable=True),  # float32 mean of prepared member vectors
     Column("embedding_model", Text, nullable=True),

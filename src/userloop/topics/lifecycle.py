@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -28,9 +28,21 @@ class TopicError(ValueError):
 
 
 class TopicService:
-    def __init__(self, store: Store, pipeline: TriagePipeline) -> None:
+    """The topic lifecycle: summaries, status, fixed-in build, merge and split."""
+
+    def __init__(
+        self, store: Store, pipeline: TriagePipeline | Callable[[], TriagePipeline]
+    ) -> None:
         self.store = store
-        self.pipeline = pipeline
+        # A callable defers building triage (loading its models takes seconds) until a topic
+        # operation needs the embedding model or the vector index.
+        self._pipeline = pipeline
+
+    @property
+    def pipeline(self) -> TriagePipeline:
+        if not isinstance(self._pipeline, TriagePipeline):
+            self._pipeline = self._pipeline()
+        return self._pipeline
 
     @property
     def model(self) -> str:
@@ -96,15 +108,19 @@ class TopicService:
         keywords = summary.topic_keywords(texts)
         overall = [m for m in rows if m["id"] in vectors]
         title = ""
+        title_language: str | None = None
         if overall:
             matrix = np.vstack([vectors[m["id"]] for m in overall])
             center = overall[summary.medoid(matrix)]
             title = summary.topic_title(keywords.get(center["language"], []), center["text"])
+            # The title is a sentence of this report: it is written in the report's language.
+            title_language = str(center["language"]) if title else None
         dates = [r["created_at"] for r in rows]
         self.store.topics.save_summary(
             conn,
             topic_id,
             title=title,
+            title_language=title_language,
             keywords=keywords,
             representatives=representatives,
             languages=dict(Counter(str(r["language"]) for r in rows)),
@@ -170,6 +186,23 @@ class TopicService:
         self.refresh_one(topic_id)
         self.refresh_one(new_id)
         return self._must(new_id)
+
+    def change(
+        self, topic_id: int, status: str | None, fixed_build: str | None, actor: str
+    ) -> list[str]:
+        """Set the status and/or the fixed build; returns what changed ("status", "build").
+        The status goes first: when the transition is refused, nothing is changed."""
+        changed: list[str] = []
+        if status:
+            self.set_status(topic_id, status, actor)
+            changed.append("status")
+        if fixed_build is not None:
+            build = fixed_build.strip() or None
+            current = self.get(topic_id)
+            if current is not None and current.fixed_build != build:
+                self.set_fixed_build(topic_id, build, actor)
+                changed.append("build")
+        return changed
 
     def set_status(self, topic_id: int, status: TopicStatus | str, actor: str) -> Topic:
         target = TopicStatus(status)

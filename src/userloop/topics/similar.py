@@ -6,22 +6,32 @@ are fused into one ranking, ``w * bm25 / best_bm25 + (1 - w) * cosine``, with ``
 ``similar_lexical_weight`` setting (0: embedding only). Words catch what a sentence embedding
 blurs (error names, product names, numbers); the embedding catches paraphrases and other
 languages, which share no words.
+
+Both searches run on in-process copies bounded by the vector index's ``max_vectors``: the
+topic centroids, and the newest ``max_vectors`` item vectors and texts (older items are not
+offered as duplicates once that many newer ones exist).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from userloop.store import Store
+from userloop.store.vectors import Hit, VectorIndex
+from userloop.store.vectors.memory import MemoryVectorIndex
 from userloop.triage.lexical import DEFAULT_FUSION_WEIGHT, BM25Index, fuse
 from userloop.triage.pipeline import TriagePipeline
 
 #: Hits taken from each side before fusing (as in the duplicate evaluation).
 CANDIDATES = 100
+#: Rows read from the store at a time when bringing the in-memory copies up to date.
+PAGE = 5000
+_ITEMS = "items"  # the item index's one namespace
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +58,9 @@ class SimilarItem:
 
 
 class SimilarService:
-    """Answers from in-memory copies of the vectors: topic centroids reloaded when older than
-    `topic_ttl` seconds (the worker moves them), item vectors appended as new ones appear."""
+    """Answers from bounded in-memory copies (see the module doc): topic centroids reloaded
+    when older than `topic_ttl` seconds (the worker moves them), item vectors and texts
+    appended as new ones appear, the oldest dropped past the item index's bound."""
 
     def __init__(
         self,
@@ -57,6 +68,9 @@ class SimilarService:
         pipeline: TriagePipeline,
         topic_ttl: float = 5.0,
         lexical_weight: float = DEFAULT_FUSION_WEIGHT,
+        *,
+        topic_index: VectorIndex | None = None,
+        item_index: VectorIndex | None = None,
     ) -> None:
         if not 0.0 <= lexical_weight <= 1.0:
             raise ValueError(f"lexical_weight must lie in [0, 1]; got {lexical_weight}")
@@ -64,58 +78,72 @@ class SimilarService:
         self.pipeline = pipeline
         self.topic_ttl = topic_ttl
         self.lexical_weight = lexical_weight
+        self._topic_index = topic_index if topic_index is not None else MemoryVectorIndex()
+        self._item_index = item_index if item_index is not None else MemoryVectorIndex()
+        # The word index keeps as many texts as the item index keeps vectors.
+        self._max_texts = self._item_index.max_vectors
         self._bm25: BM25Index[int] = BM25Index()
-        self._bm25_after = 0  # the last feedback id in the BM25 index
+        self._bm25_ids: deque[int] = deque()  # indexed feedback ids, oldest first
+        self._bm25_after: int | None = None  # the last feedback id in the BM25 index
         self._lock = threading.Lock()
-        self._topics: tuple[float, list[int], list[int], np.ndarray] | None = None
-        self._item_ids: list[int] = []
-        self._item_blocks: list[np.ndarray] = []
-        self._item_matrix: np.ndarray | None = None
+        self._topics_at: float | None = None  # when the centroids were loaded
+        self._items_after: int | None = None  # the last feedback id read for vectors
 
-    def _topic_matrix(self) -> tuple[list[int], list[int], np.ndarray]:
+    def _search_topics(self, vector: np.ndarray, k: int, product: int | None) -> list[Hit]:
         with self._lock:
             now = time.monotonic()
-            if self._topics is None or now - self._topics[0] > self.topic_ttl:
+            if self._topics_at is None or now - self._topics_at > self.topic_ttl:
                 with self.store.read() as conn:
                     rows = self.store.topics.centroids(conn, self.pipeline.versions["embedding"])
-                live = [(t, p, c) for t, p, size, c in rows if c is not None and size > 0]
-                dim = self.pipeline.c.embedder.dim
-                matrix = (
-                    np.vstack([c for _, _, c in live]).astype(np.float32)
-                    if live
-                    else np.zeros((0, dim), dtype=np.float32)
-                )
-                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-                self._topics = (now, [t for t, _, _ in live], [p for _, p, _ in live], matrix)
-            _, ids, pids, matrix = self._topics
-            return ids, pids, matrix
+                self._topic_index.clear()
+                by_product: dict[int, list[tuple[int, np.ndarray]]] = {}
+                for t, p, size, c in rows:
+                    if c is not None and size > 0:
+                        by_product.setdefault(p, []).append((t, c))
+                for p, live in by_product.items():
+                    matrix = np.vstack([c for _, c in live]).astype(np.float32)
+                    matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+                    self._topic_index.add(str(p), [t for t, _ in live], matrix)
+                self._topics_at = now
+            return self._topic_index.search(vector, k, None if product is None else str(product))
 
-    def _items_matrix(self) -> tuple[list[int], np.ndarray | None]:
+    def _search_items(self, query: np.ndarray, k: int) -> list[Hit]:
         with self._lock:
-            after = self._item_ids[-1] if self._item_ids else 0
+            model = self.pipeline.versions["embedding"]
             with self.store.read() as conn:
-                ids, matrix = self.store.triage.vectors_after(
-                    conn, self.pipeline.versions["embedding"], after
-                )
-            if ids:
-                self._item_ids.extend(ids)
-                self._item_blocks.append(matrix)
-                self._item_matrix = None
-            if self._item_matrix is None and self._item_blocks:
-                self._item_matrix = np.vstack(self._item_blocks)
-                self._item_blocks = [self._item_matrix]
-            return self._item_ids, self._item_matrix
+                if self._items_after is None:  # start at the newest the index keeps
+                    bound = self._item_index.max_vectors
+                    floor = self.store.triage.vector_floor(conn, model, bound) if bound else 0
+                    self._items_after = floor
+                while True:
+                    ids, matrix = self.store.triage.vectors_after(
+                        conn, model, self._items_after, PAGE
+                    )
+                    if not ids:
+                        break
+                    self._item_index.add(_ITEMS, ids, matrix)
+                    self._items_after = ids[-1]
+            return self._item_index.search(query, k, _ITEMS)
 
-    def _lexical_index(self) -> BM25Index[int]:
-        """The BM25 index of every stored text, brought up to date with new feedback."""
+    def _search_words(self, text: str, k: int, exclude: set[int]) -> list[tuple[int, float]]:
+        """BM25 hits over the newest texts, the index first brought up to date."""
         with self._lock:
+            if self._bm25_after is None:  # start at the newest the index keeps
+                self._bm25_after = 0
+                if self._max_texts:
+                    with self.store.read() as conn:
+                        self._bm25_after = self.store.triage.feedback_floor(conn, self._max_texts)
             while True:
                 with self.store.read() as conn:
-                    rows = self.store.feedback.texts_after(conn, self._bm25_after, 5000)
+                    rows = self.store.feedback.texts_after(conn, self._bm25_after, PAGE)
                 if not rows:
-                    return self._bm25
+                    break
                 self._bm25.add_many(rows)
+                self._bm25_ids.extend(i for i, _ in rows)
                 self._bm25_after = rows[-1][0]
+                while self._max_texts is not None and len(self._bm25_ids) > self._max_texts:
+                    self._bm25.remove(self._bm25_ids.popleft())
+            return self._bm25.search(text, k, exclude=exclude)
 
     def topics(
         self, text: str, language: str | None = None, k: int = 5, product: str | None = None
@@ -124,15 +152,16 @@ class SimilarService:
         when there is one (else the topic's overall medoid language, else any)."""
         c = self.pipeline.c
         lang = language or c.language.resolve(None, text)[0]
-        vector = c.prepare(c.embedder.embed([text]))[0]
-        ids, pids, matrix = self._topic_matrix()
-        sims = matrix @ vector if len(ids) else np.zeros(0, dtype=np.float32)
-        with self.store.read() as conn:
-            if product:
+        vector = c.topics.prepare(c.embedder.embed([text]))[0]
+        wanted: int | None = None
+        if product:
+            with self.store.read() as conn:
                 wanted = self.store.topics.product_id_of_slug(conn, product)
-                sims = np.where(np.asarray(pids) == wanted, sims, -np.inf)
-            order = np.argsort(-sims)[:k]
-            scored = [(float(sims[i]), ids[i]) for i in order if np.isfinite(sims[i])]
+            if wanted is None:
+                return []
+        hits = self._search_topics(vector, k, wanted)
+        scored = [(h.score, h.key) for h in hits]
+        with self.store.read() as conn:
             out = []
             for sim, topic_id in scored:
                 topic = self.store.topics.get(conn, topic_id)
@@ -187,20 +216,15 @@ class SimilarService:
             else:
                 query_text = text
                 query = self.pipeline.c.embedder.embed([text])[0]
-        ids, matrix = self._items_matrix()
-        cosine: dict[int, float] = {}
-        if matrix is not None:
-            sims = matrix @ query
-            top = min(CANDIDATES + 1, len(ids))
-            head = np.argpartition(-sims, top - 1)[:top]
-            order = head[np.lexsort((head, -sims[head]))]
-            cosine = {ids[int(i)]: float(sims[int(i)]) for i in order if ids[int(i)] != exclude}
+        cosine = {
+            h.key: h.score for h in self._search_items(query, CANDIDATES + 1) if h.key != exclude
+        }
         # A side with no weight contributes no candidates either.
         vector_hits = list(cosine.items())[:CANDIDATES] if self.lexical_weight < 1 else []
         lexical_hits: list[tuple[int, float]] = []
         if self.lexical_weight > 0:
             skip = {exclude} if exclude is not None else set()
-            lexical_hits = self._lexical_index().search(query_text, CANDIDATES, exclude=skip)
+            lexical_hits = self._search_words(query_text, CANDIDATES, skip)
         ranked = fuse(lexical_hits, vector_hits, self.lexical_weight, k=k)
         if not ranked:
             return []

@@ -1,28 +1,37 @@
-"""Builds the real triage stages from settings. Imported only when triage is first used."""
+"""Builds the real triage stages from the triage configuration. Imported only when triage is
+first used."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
-from userloop.config import Settings
-from userloop.triage.embed.base import Embedder, Vectors
+from userloop.store.vectors import VectorIndexOptions, build_vector_index
+from userloop.triage.embed.base import Embedder
 from userloop.triage.embed.registry import build_embedder
 from userloop.triage.language import LanguageDetector
 from userloop.triage.pipeline import TriageComponents
 
-Labels = npt.NDArray[np.int64]
+if TYPE_CHECKING:
+    from userloop.triage.service import TriageConfig
 
 
 class TriageSetupError(ValueError):
     """The configured parts of triage do not fit together; the message says how to fix it."""
 
 
-def build_language(settings: Settings) -> LanguageDetector:
-    languages = [t.strip() for t in settings.triage_languages.split(",") if t.strip()] or None
-    return LanguageDetector(languages, settings.language_min_confidence)
+class LanguageConfig(Protocol):
+    """What language detection is built from (`TriageConfig`, or the settings themselves)."""
+
+    @property
+    def triage_languages(self) -> str: ...
+
+    @property
+    def language_min_confidence(self) -> float: ...
+
+
+def build_language(config: LanguageConfig) -> LanguageDetector:
+    languages = [t.strip() for t in config.triage_languages.split(",") if t.strip()] or None
+    return LanguageDetector(languages, config.language_min_confidence)
 
 
 def check_head(head: str, trained_on: str, dim: int, embedder: Embedder, fix: str) -> None:
@@ -39,14 +48,14 @@ def check_head(head: str, trained_on: str, dim: int, embedder: Embedder, fix: st
         )
 
 
-def build_components(settings: Settings) -> TriageComponents:
-    from userloop.triage.classify import KindModel
+def build_components(config: TriageConfig) -> TriageComponents:
+    from userloop.triage.kind import KindModel
     from userloop.triage.sentiment import SentimentModel
-    from userloop.triage.topics import cluster
+    from userloop.triage.topics.assign import vectors_only
 
-    embedder = build_embedder(settings.embedder, threads=settings.embedder_threads)
-    kind = KindModel.load(settings.kind_model_path)
-    sentiment = SentimentModel.load(settings.sentiment_model_path)
+    embedder = build_embedder(config.embedder, threads=config.embedder_threads)
+    kind = KindModel.load(config.kind_model_path)
+    sentiment = SentimentModel.load(config.sentiment_model_path)
     check_head(
         "kind",
         kind.embedder,
@@ -61,33 +70,13 @@ def build_components(settings: Settings) -> TriageComponents:
         embedder,
         "train one with `userloop model train-sentiment` and set USERLOOP_SENTIMENT_MODEL_PATH",
     )
-    # Online, vectors only: the index keeps one centroid per topic, and the lexical channel
-    # would make each 33 times larger. Re-clustering regroups recent topics with the lexical
-    # channel (the texts are at hand there); BENCHMARKS.md gives both variants' quality.
-    params = cluster.VECTORS_ONLY
-    threshold = settings.topic_threshold
-    if threshold is None:
-        threshold = params.join_threshold
-    space = cluster.TopicSpace(params, learn=False)
-
-    def regroup(vectors: Vectors, texts: Sequence[str]) -> Labels:
-        # The running mean of everything seen; n-gram frequencies of the window itself.
-        state = space.state()
-        state["doc_freq"] = np.zeros(cluster.DEFAULT.lexical_dim)
-        lexical = cluster.TopicSpace.from_state(state, cluster.DEFAULT, lexical=True, learn=False)
-        lexical.observe(np.zeros((0, vectors.shape[1])), texts)  # texts only: the mean is set
-        return cluster.cluster(lexical.prepare(vectors, texts), cluster.DEFAULT)
-
+    index = build_vector_index(
+        config.vector_index, VectorIndexOptions(config.vector_index_max_vectors, "topics")
+    )
     return TriageComponents(
-        language=build_language(settings),
+        language=build_language(config),
         embedder=embedder,
         kind=kind,
         sentiment=sentiment,
-        topic_threshold=threshold,
-        topic_version=f"topics-{params.version}",
-        prepare=space.prepare,
-        observe=space.observe,
-        observed=lambda: space.count,
-        cluster=lambda vectors: cluster.cluster(vectors, params),
-        regroup=regroup,
+        topics=vectors_only(config.topic_threshold, index),
     )

@@ -17,6 +17,8 @@ import langcodes
 from lingua import ConfidenceValue, IsoCode639_1, Language, LanguageDetectorBuilder
 from lingua import LanguageDetector as LinguaDetector
 
+from userloop.triage.text import HAN_KANA, HANGUL, THAI
+
 UNDETERMINED = "und"
 
 # Bumped whenever a change here could give a text another tag.
@@ -56,16 +58,10 @@ _SCRIPTS: tuple[tuple[re.Pattern[str], float], ...] = (
     (re.compile(r"[\u0400-\u052F]+"), 1.0),  # Cyrillic
     (re.compile(r"[\u0590-\u05FF]+"), 1.0),  # Hebrew
     (re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]+"), 1.0),
-    (re.compile(r"[\u0E00-\u0E7F]+"), 1.0),  # Thai
-    (re.compile(r"[\u1100-\u11FF\u3130-\u318F\uAC00-\uD7AF]+"), 3.0),  # Hangul
+    (re.compile(f"[{THAI}]+"), 1.0),
+    (re.compile(f"[{HANGUL}]+"), 3.0),
     # Han and kana together: Japanese mixes them, and lingua tells it from Chinese.
-    (
-        re.compile(
-            r"[\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF"
-            r"\uFF66-\uFF9F\U00020000-\U0003FFFF]+"
-        ),
-        3.0,
-    ),
+    (re.compile(f"[{HAN_KANA}]+"), 3.0),
 )
 
 _HANT_REGIONS = frozenset({"TW", "HK", "MO"})

@@ -11,8 +11,6 @@ dictionary, nothing to load, and product names a dictionary does not know still 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from array import array
 from collections import Counter
 from collections.abc import Container, Hashable, Iterable, Sequence
@@ -21,6 +19,8 @@ from typing import Generic, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+from userloop.triage.text import index_terms
 
 K = TypeVar("K", bound=Hashable)
 
@@ -32,15 +32,6 @@ DEFAULT_FUSION_WEIGHT = 0.65
 
 #: ``k`` of reciprocal rank fusion (Cormack et al. 2009).
 RRF_K = 60
-
-_UNSPACED = (
-    r"\u0E00-\u0E7F"  # Thai
-    r"\u1100-\u11FF\u3130-\u318F\uAC00-\uD7AF"  # Hangul
-    r"\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F"
-    r"\U00020000-\U0003FFFF"  # Han and kana
-)
-_TOKENS = re.compile(rf"(?P<bigram>[{_UNSPACED}]+)|(?P<word>[^\W_{_UNSPACED}]+)")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 #: A short list of English function words; BM25's idf already discounts the rest.
 _STOPWORD_TEXT = (
@@ -67,28 +58,12 @@ class Tokenizer:
         return self.tokenize(text)
 
     def tokenize(self, text: str) -> list[str]:
-        text = unicodedata.normalize("NFKC", text)
-        out: list[str] = []
-        for match in _TOKENS.finditer(text):
-            run = match.group("bigram")
-            if run is not None:
-                if len(run) == 1:
-                    out.append(run)
-                else:
-                    out.extend(run[i : i + 2] for i in range(len(run) - 1))
-                continue
-            word = match.group("word")
-            folded = word.casefold()
-            if len(folded) >= self.min_length and folded not in self.stopwords:
-                out.append(folded)
-            if self.split_identifiers and not (word.isalpha() and word.islower()):
-                parts = _CAMEL.findall(word)
-                if len(parts) > 1:
-                    for part in parts:
-                        p = part.casefold()
-                        if len(p) >= self.min_length and p not in self.stopwords:
-                            out.append(p)
-        return out
+        return index_terms(
+            text,
+            stopwords=self.stopwords,
+            split_identifiers=self.split_identifiers,
+            min_length=self.min_length,
+        )
 
 
 class BM25Index(Generic[K]):

@@ -5,27 +5,21 @@ and written in one transaction, so a crash loses nothing and duplicates nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Connection
 
 from userloop.domain.entities import TriageResult
+from userloop.domain.enums import Kind
 from userloop.store import Store
 from userloop.store.repos.triage import PendingItem
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.stages import KindLike, KindPredictor, LanguageStage, SentimentPredictor
-from userloop.triage.topics.engine import TopicIndex, greedy_cluster
+from userloop.triage.topics.base import TopicModel, TopicState
 
 log = logging.getLogger(__name__)
-
-Prepare = Callable[[Vectors], Vectors]
-
-
-def _identity(vectors: Vectors) -> Vectors:
-    return vectors
 
 
 @dataclass
@@ -34,23 +28,7 @@ class TriageComponents:
     embedder: Embedder
     kind: KindPredictor
     sentiment: SentimentPredictor
-    topic_threshold: float
-    topic_version: str = "online-1"
-    prepare: Prepare = _identity  # how vectors are shaped for topic similarity
-    # Told about every newly embedded vector, e.g. a running mean that `prepare` centres on.
-    observe: Callable[[Vectors], None] | None = None
-    observed: Callable[[], int] | None = None  # how many vectors `observe` has seen
-    # Batch clustering used by re-clustering to split topics; the online rule by default.
-    cluster: Callable[[Vectors], npt.NDArray[np.int64]] | None = None
-    # Batch clustering of raw embeddings with their texts, for re-clustering's regroup pass
-    # (the lexical channel needs the texts); None skips that pass.
-    regroup: Callable[[Vectors, Sequence[str]], npt.NDArray[np.int64]] | None = None
-
-    def cluster_fn(self) -> Callable[[Vectors], npt.NDArray[np.int64]]:
-        if self.cluster is not None:
-            return self.cluster
-        threshold = self.topic_threshold
-        return lambda vectors: greedy_cluster(vectors, threshold)
+    topics: TopicModel
 
     @property
     def embedding_model(self) -> str:
@@ -64,7 +42,7 @@ class TriageComponents:
             # Stages fed by the embedding change when it does.
             "kind": f"{self.kind.version}+{emb}",
             "sentiment": f"{self.sentiment.version}+{emb}",
-            "topic": f"{self.topic_version}:{self.topic_threshold:g}+{emb}",
+            "topic": f"{self.topics.version}+{emb}",
         }
 
     def pipeline_version(self) -> str:
@@ -75,9 +53,13 @@ class TriagePipeline:
     def __init__(self, store: Store, components: TriageComponents) -> None:
         self.store = store
         self.c = components
-        self.index = TopicIndex(components.topic_threshold)
         self.versions = components.versions()
         self.version = components.pipeline_version()
+
+    @property
+    def index(self) -> TopicState:
+        """The topic model's in-memory state; callers that change stored topics clear it."""
+        return self.c.topics.state
 
     def backlog(self) -> int:
         with self.store.read() as conn:
@@ -85,27 +67,19 @@ class TriagePipeline:
 
     def run_batch(self, limit: int) -> int:
         """Triage up to `limit` items; returns how many were done (0 when the queue is empty)."""
+        state = self.c.topics.state
         try:
-            if self.store.is_sqlite:
-                # One process writes: compute outside the write lock so intake never waits.
-                with self.store.read() as conn:
-                    items = self.store.triage.pending(conn, self.version, limit)
+            with self.store.claim_batch(self.version, limit) as claim:
+                items = claim.items
                 if not items:
                     return 0
                 computed = self._compute(items)
-                with self.store.write() as conn:
-                    self._write(conn, items, computed)
-            else:
-                # Several workers: rows stay locked (and skipped by the others) until commit.
-                with self.store.write() as conn:
-                    items = self.store.triage.pending(conn, self.version, limit, lock=True)
-                    if not items:
-                        return 0
-                    computed = self._compute(items)
-                    self.index.clear()  # other workers may have opened topics meanwhile
+                if claim.shared:
+                    state.clear()  # other workers may have opened topics meanwhile
+                with claim.write() as conn:
                     self._write(conn, items, computed)
         except BaseException:
-            self.index.clear()  # the in-memory index may hold uncommitted joins
+            state.clear()  # the in-memory state may hold uncommitted joins
             raise
         return len(items)
 
@@ -137,72 +111,65 @@ class TriagePipeline:
 
     def _write(self, conn: Connection, items: Sequence[PendingItem], c: _Computed) -> None:
         store = self.store
+        topics = self.c.topics
         model = self.versions["embedding"]
-        if not self.index.loaded:
-            self.index.load(store.topics.centroids(conn, model))
-            if self.c.observe and self.c.observed and not self.c.observed():
-                # A fresh process: rebuild the topic space from every stored vector.
-                _ids, stored = store.triage.vectors_after(conn, model, 0)
-                if len(stored):
-                    self.c.observe(stored)
-        if self.c.observe and c.embedded:
-            self.c.observe(
-                np.vstack([c.vectors[k] for k, i in enumerate(items) if i.id in c.embedded])
+        if not topics.state.loaded:
+            topics.state.load(
+                store.topics.centroids(conn, model),
+                lambda: store.triage.vectors_after(conn, model, 0)[1],
             )
-        store.triage.save_vectors(
-            conn, model, {i.id: c.vectors[k] for k, i in enumerate(items) if i.id in c.embedded}
-        )
-        prepared = self.c.prepare(c.vectors)
-        touched: dict[int, list[int]] = {}
-        results: list[TriageResult] = []
+        embedded = [k for k, i in enumerate(items) if i.id in c.embedded]
+        if embedded:
+            topics.state.observe(np.vstack([c.vectors[k] for k in embedded]))
+        store.triage.save_vectors(conn, model, {items[k].id: c.vectors[k] for k in embedded})
+        # Items whose topic stands (pinned by staff, or placed by this topic version) keep it;
+        # the others are placed in order.
+        kept: dict[int, tuple[int | None, float | None]] = {}
         for k, item in enumerate(items):
             prev = item.previous
-            topic_id: int | None
-            similarity: float | None
-            pinned = bool(prev and prev.topic_pinned)
             if (
                 prev is not None
                 and prev.topic_id is not None
-                and (pinned or prev.versions.get("topic") == self.versions["topic"])
+                and (prev.topic_pinned or prev.versions.get("topic") == self.versions["topic"])
             ):
-                topic_id, similarity = prev.topic_id, prev.topic_similarity
-            else:
-                topic_id, similarity = self._place(conn, item, prepared[k], model)
-                touched.setdefault(topic_id, []).append(k)
+                kept[k] = (prev.topic_id, prev.topic_similarity)
+        placing = [k for k in range(len(items)) if k not in kept]
+        placed = topics.assign(
+            [items[k].product_id for k in placing],
+            c.vectors[placing],
+            lambda product_id, vector: store.topics.create(conn, product_id, vector, model),
+        )
+        touched: dict[int, list[int]] = {}
+        for k, place in zip(placing, placed, strict=True):
+            kept[k] = (place.topic_id, place.similarity)
+            touched.setdefault(place.topic_id, []).append(k)
+        results: list[TriageResult] = []
+        for k, item in enumerate(items):
+            prev = item.previous
+            topic_id, similarity = kept[k]
             pred = c.kinds[k]
             results.append(
                 TriageResult(
                     feedback_id=item.id,
                     language=c.languages[k][0],
                     language_source=c.languages[k][1],
-                    kind=pred.kind,
+                    kind=Kind(pred.kind),  # a predictor inventing a kind fails here
                     labels=tuple(pred.labels),
                     kind_scores={key: round(float(s), 4) for key, s in pred.scores.items()},
                     sentiment=round(float(c.sentiments[k]), 4),
                     topic_id=topic_id,
                     topic_similarity=None if similarity is None else round(similarity, 4),
-                    topic_pinned=pinned,
+                    topic_pinned=bool(prev and prev.topic_pinned),
                     versions=dict(self.versions),
                 )
             )
         store.triage.save(conn, results, self.version)
         updates = []
         for topic_id, rows in touched.items():
-            centroid, size = self.index.centroid(items[rows[0]].product_id, topic_id)
+            centroid, size = topics.centroid(items[rows[0]].product_id, topic_id)
             seen = [items[r].created_at for r in rows]
             updates.append((topic_id, centroid, size, min(seen), max(seen)))
         store.topics.set_centroids(conn, updates, model)
-
-    def _place(
-        self, conn: Connection, item: PendingItem, vector: Vectors, model: str
-    ) -> tuple[int, float]:
-        topic_id, similarity = self.index.best(item.product_id, vector)
-        if topic_id is None:
-            topic_id = self.store.topics.create(conn, item.product_id, vector, model)
-            self.index.add(item.product_id, topic_id, vector, 1)
-            return topic_id, 1.0
-        self.index.join(item.product_id, topic_id, vector)
-        return topic_id, similarity
 
 
 @dataclass

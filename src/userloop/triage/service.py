@@ -1,14 +1,15 @@
-"""Triage as the rest of userloop sees it: built lazily from settings, since loading the
-models takes seconds and most commands never need them."""
+"""Triage as the rest of userloop sees it: built lazily from its configuration, since loading
+the models takes seconds and most commands never need them."""
 
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from userloop.config import Settings
 from userloop.store import Store
+from userloop.store.vectors import VectorIndex, VectorIndexOptions, build_vector_index
 from userloop.topics.lifecycle import TopicService
 from userloop.topics.similar import SimilarService
 from userloop.triage.pipeline import TriageComponents, TriagePipeline
@@ -18,15 +19,34 @@ from userloop.triage.topics.recluster import ReclusterReport, recluster
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class TriageConfig:
+    """The settings triage uses, under the settings' names (`container.triage_config` builds
+    it; docs/settings.md says what each means)."""
+
+    embedder: str
+    embedder_threads: int
+    triage_languages: str
+    language_min_confidence: float
+    topic_threshold: float | None
+    kind_model_path: str | None
+    sentiment_model_path: str | None
+    triage_batch_size: int
+    recluster_window: int
+    similar_lexical_weight: float
+    vector_index: str
+    vector_index_max_vectors: int
+
+
 class Triage:
     def __init__(
         self,
         store: Store,
-        settings: Settings,
+        config: TriageConfig,
         components: TriageComponents | Callable[[], TriageComponents] | None = None,
     ) -> None:
         self.store = store
-        self.settings = settings
+        self.config = config
         self._components = components
 
     @functools.cached_property
@@ -37,7 +57,7 @@ class Triage:
             return self._components()
         from userloop.triage.factory import build_components
 
-        return build_components(self.settings)
+        return build_components(self.config)
 
     def check(self) -> None:
         """Build the components and load the embedder now; raises what a misconfiguration
@@ -58,12 +78,21 @@ class Triage:
     @functools.cached_property
     def similar(self) -> SimilarService:
         return SimilarService(
-            self.store, self.pipeline, lexical_weight=self.settings.similar_lexical_weight
+            self.store,
+            self.pipeline,
+            lexical_weight=self.config.similar_lexical_weight,
+            topic_index=self.vector_index("similar-topics"),
+            item_index=self.vector_index("similar-items"),
         )
+
+    def vector_index(self, purpose: str) -> VectorIndex:
+        """A new vector index of the configured kind and bound."""
+        options = VectorIndexOptions(self.config.vector_index_max_vectors, purpose)
+        return build_vector_index(self.config.vector_index, options)
 
     def run_once(self, batch_size: int | None = None) -> int:
         """One batch through the pipeline, then summaries of the topics it touched."""
-        done = self.pipeline.run_batch(batch_size or self.settings.triage_batch_size)
+        done = self.pipeline.run_batch(batch_size or self.config.triage_batch_size)
         if done:
             self.topics.refresh()
         return done
@@ -73,7 +102,7 @@ class Triage:
     ) -> int:
         total = 0
         while True:
-            done = self.pipeline.run_batch(batch_size or self.settings.triage_batch_size)
+            done = self.pipeline.run_batch(batch_size or self.config.triage_batch_size)
             if not done:
                 break
             total += done
@@ -106,12 +135,7 @@ class Triage:
             return self.store.triage.rated(conn, limit)
 
     def recluster(self) -> ReclusterReport:
-        report = recluster(
-            self.store,
-            self.pipeline,
-            self.components.cluster_fn(),
-            window=self.settings.recluster_window,
-        )
+        report = recluster(self.store, self.pipeline, window=self.config.recluster_window)
         while self.topics.refresh(500):
             pass
         return report

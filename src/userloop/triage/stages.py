@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+# The kinds as strings in class order; `userloop.domain.enums.Kind` is the vocabulary.
+from userloop.domain.enums import KINDS as KINDS
 from userloop.triage.embed.base import Vectors
-
-KINDS = ("bug", "feature", "question", "praise", "other")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,24 +1,26 @@
-"""ConsoleService: what the staff console reads and writes, in domain terms.
+"""ConsoleService: what the staff console reads, in domain terms.
 
-Reads go through ``store.console_queries``; changes go through the topic service and triage,
-which check the rules (allowed transitions, live topics) and write the audit log with the
-actor. Messages shown to people are chosen by the web layer: this module raises exceptions
-whose type says what went wrong."""
+Reads go through the store's per-aggregate queries. Changes are made by the loop services:
+the topic lifecycle (status, fixed-in build, merge, split) and triage (kind corrections),
+which check the rules and write the audit log with the actor; the change methods here only
+hand over to them, under the names the screens already use. Messages shown to people are
+chosen by the web layer: this module raises exceptions whose type says what went wrong."""
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from userloop.config import Settings
 from userloop.domain.entities import AuditEvent, StatusChange, Topic, User
 from userloop.domain.enums import TOPIC_TRANSITIONS, TopicStatus
+from userloop.domain.filters import FilterValues, TopicFilter
 from userloop.store import Store
-from userloop.store.queries.console import FilterValues, MemberRow, TopicFilter, TopicRow
+from userloop.store.queries.topics import MemberRow, TopicRow
+from userloop.topics.lifecycle import TopicService
 from userloop.triage.service import Triage
+from userloop.views.titles import title_language as title_language  # the screens' import
 
 PAGE_SIZE = 50
 MEMBER_LIMIT = 200
@@ -27,31 +29,6 @@ INBOX_LIMIT = 200
 # splits them into negative, neutral and positive.
 NEUTRAL_BAND = 0.25
 OVERVIEW_DAYS = 30
-
-
-# Scripts that narrow down which of a topic's languages a title is written in.
-_SCRIPTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
-    (re.compile(r"[\u3040-\u30ff]"), ("ja",)),
-    (re.compile(r"[\uac00-\ud7af]"), ("ko",)),
-    (re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]"), ("zh", "ja")),
-    (re.compile(r"[\u0400-\u04ff]"), ("ru", "uk", "be", "bg", "sr", "mk", "kk")),
-    (re.compile(r"[\u0600-\u06ff]"), ("ar", "fa", "ur")),
-    (re.compile(r"[\u0e00-\u0e7f]"), ("th",)),
-)
-_NON_LATIN = {p for _, prefixes in _SCRIPTS for p in prefixes}
-
-
-def title_language(title: str, languages: Mapping[str, int]) -> str:
-    """The language tag of a topic title, for its `lang` attribute. A title is a sentence of
-    one member's text, but which member is not stored: take the topic's most frequent language
-    written in the title's script (a Chinese title in a mostly English topic is still zh)."""
-    ranked = [tag for tag, _ in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))]
-    for pattern, prefixes in _SCRIPTS:
-        if pattern.search(title):
-            fitting = [tag for tag in ranked if tag.split("-")[0] in prefixes]
-            return fitting[0] if fitting else prefixes[0]
-    latin = [tag for tag in ranked if tag.split("-")[0] not in _NON_LATIN]
-    return latin[0] if latin else "und"
 
 
 class NotInTopic(LookupError):
@@ -113,19 +90,19 @@ def allowed_statuses(status: str) -> list[str]:
 
 
 class ConsoleService:
-    def __init__(self, store: Store, settings: Settings, triage: Triage) -> None:
+    def __init__(self, store: Store, topics: TopicService, triage: Triage) -> None:
         self.store = store
-        self.settings = settings
+        self.lifecycle = topics
         self.triage = triage
 
     # -- reads ----------------------------------------------------------------------------------
 
     def topics(self, f: TopicFilter, sort: str, descending: bool, page: int) -> TopicPage:
         with self.store.read() as conn:
-            total = self.store.console_queries.count_topics(conn, f)
+            total = self.store.topic_queries.count_topics(conn, f)
             pages = max(1, math.ceil(total / PAGE_SIZE))
             page = min(max(page, 1), pages)
-            rows = self.store.console_queries.list_topics(
+            rows = self.store.topic_queries.list_topics(
                 conn,
                 f,
                 sort=sort,
@@ -137,25 +114,25 @@ class ConsoleService:
 
     def filter_values(self) -> FilterValues:
         with self.store.read() as conn:
-            return self.store.console_queries.filter_values(conn)
+            return self.store.topic_queries.filter_values(conn)
 
     def topic(self, topic_id: int) -> TopicDetail | None:
-        queries = self.store.console_queries
+        queries, stats = self.store.topic_queries, self.store.stats
         with self.store.read() as conn:
             topic = self.store.topics.get(conn, topic_id)
             if topic is None:
                 return None
             return TopicDetail(
                 topic=topic,
-                votes=queries.votes_of(conn, [topic_id]).get(topic_id, 0),
+                votes=self.store.votes.count(conn, topic_id),
                 members=queries.members(conn, topic_id, MEMBER_LIMIT),
                 member_total=queries.member_count(conn, topic_id),
                 kinds=queries.kinds_of(conn, [topic_id]).get(topic_id, {}),
-                sentiment=queries.sentiment_mix(conn, topic_id, NEUTRAL_BAND),
-                per_day=queries.per_day(conn, topic_id=topic_id),
-                per_build=queries.per_build(conn, topic_id),
+                sentiment=stats.sentiment_mix(conn, topic_id, NEUTRAL_BAND),
+                per_day=stats.per_day(conn, topic_id=topic_id),
+                per_build=stats.per_build(conn, topic_id),
                 history=self.store.topics.status_history(conn, topic_id),
-                activity=queries.audit_for(conn, f"topic:{topic_id}"),
+                activity=self.store.audit_queries.audit_for(conn, f"topic:{topic_id}"),
                 allowed_statuses=(
                     [] if topic.merged_into is not None else allowed_statuses(topic.status)
                 ),
@@ -164,10 +141,10 @@ class ConsoleService:
     def inbox(self, user: User) -> Inbox:
         as_of = datetime.now(UTC)
         with self.store.read() as conn:
-            total, ids = self.store.console_queries.new_topic_ids(
+            total, ids = self.store.topic_queries.new_topic_ids(
                 conn, user.inbox_seen_at, INBOX_LIMIT
             )
-            rows = self.store.console_queries.topic_rows(conn, ids)
+            rows = self.store.topic_queries.topic_rows(conn, ids)
         return Inbox(user.inbox_seen_at, total, rows, as_of)
 
     def overview(self, user: User) -> Overview:
@@ -175,50 +152,38 @@ class ConsoleService:
         end = now.date()
         start = end - timedelta(days=OVERVIEW_DAYS - 1)
         since = datetime(start.year, start.month, start.day, tzinfo=UTC)
-        q = self.store.console_queries
+        stats = self.store.stats
         with self.store.read() as conn:
-            inbox_new, _ = q.new_topic_ids(conn, user.inbox_seen_at, 0)
+            inbox_new, _ = self.store.topic_queries.new_topic_ids(conn, user.inbox_seen_at, 0)
             return Overview(
-                status_counts=q.status_counts(conn),
-                received_7d=q.received_since(conn, now - timedelta(days=7)),
-                untriaged=q.untriaged(conn),
+                status_counts=stats.status_counts(conn),
+                received_7d=stats.received_since(conn, now - timedelta(days=7)),
+                untriaged=stats.untriaged(conn),
                 inbox_new=inbox_new,
-                per_day=q.per_day(conn, since=since),
+                per_day=stats.per_day(conn, since=since),
                 start=start,
                 end=end,
             )
 
-    # -- changes (each one audited with the actor) ------------------------------------------
+    # -- changes: handed to the loop services, which audit them with the actor ------------------
 
     def change_status(
         self, topic_id: int, status: str | None, fixed_build: str | None, actor: str
     ) -> list[str]:
-        """Set the status and/or the fixed build; returns what changed ("status", "build").
-        The status goes first: when the transition is refused, nothing is changed."""
-        topics = self.triage.topics
-        changed: list[str] = []
-        if status:
-            topics.set_status(topic_id, status, actor)
-            changed.append("status")
-        if fixed_build is not None:
-            build = fixed_build.strip() or None
-            current = topics.get(topic_id)
-            if current is not None and current.fixed_build != build:
-                topics.set_fixed_build(topic_id, build, actor)
-                changed.append("build")
-        return changed
+        """See ``TopicService.change``."""
+        return self.lifecycle.change(topic_id, status, fixed_build, actor)
 
     def merge(self, sources: Sequence[int], into: int, actor: str) -> Topic:
-        return self.triage.topics.merge(sources, into, actor)
+        return self.lifecycle.merge(sources, into, actor)
 
     def split(self, topic_id: int, member_ids: Sequence[int], actor: str) -> Topic:
-        return self.triage.topics.split(topic_id, member_ids, actor)
+        return self.lifecycle.split(topic_id, member_ids, actor)
 
     def correct_kind(self, topic_id: int, feedback_id: int, kind: str, actor: str) -> None:
         """Correct the kind of a report shown on a topic's page (it must be a member, so a
         stale page cannot relabel a report that has moved elsewhere unnoticed)."""
         with self.store.read() as conn:
-            member = self.store.console_queries.is_member(conn, topic_id, feedback_id)
+            member = self.store.topic_queries.is_member(conn, topic_id, feedback_id)
         if not member:
             raise NotInTopic(f"feedback {feedback_id} is not in topic {topic_id}")
         self.triage.correct_kind(feedback_id, kind, actor)

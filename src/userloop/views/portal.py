@@ -1,23 +1,24 @@
-"""PortalService: what the public portal reads and writes, in domain terms."""
+"""PortalService: what the public portal reads, in domain terms.
+
+Writes belong to the loop services: a report goes through intake, a vote through
+``topics.votes``; ``submit`` and ``vote`` here only hand over to them, under the names the
+screens already use, and turn their answers into the portal's."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Sequence
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Connection
 
-from userloop.accounts.keys import InstallationKeys
-from userloop.config import Settings
-from userloop.domain.builds import build_sort_key
 from userloop.domain.entities import Topic
 from userloop.domain.enums import ItemStatus, TopicStatus
+from userloop.domain.rules.builds import build_sort_key
 from userloop.intake.service import IntakeService
 from userloop.store import Store
-from userloop.store.queries.portal import TopicCardRow
+from userloop.store.queries.topics import TopicCardRow
+from userloop.topics.votes import NoPublicTopic, VoteService, live_topic
 from userloop.triage.service import Triage
 from userloop.views.portal_models import (
     BuildFixes,
@@ -34,12 +35,10 @@ from userloop.views.portal_models import (
     TopicView,
     VoteOutcome,
 )
+from userloop.views.titles import title_for_reader, title_language
 
 SOURCE = "portal"
 MY_REPORTS_SALT = "userloop.my-reports"
-# Domain separation: the reporter key is HMAC(secret, visitor id) too, and a vote must not be
-# joinable to the visitor's reports by comparing hashes.
-VOTE_HASH_PREFIX = b"vote:"
 ROADMAP_STATUSES = (
     TopicStatus.PLANNED,
     TopicStatus.IN_PROGRESS,
@@ -61,25 +60,22 @@ SUGGESTION_COUNT = 5
 # Anyone may ask, unsigned, so this bounds the work one request can cost (embedding time grows
 # with the text); the portal's script sends no more than this either.
 SUGGESTION_MAX_CHARS = 300
-# Merges can chain (a into b, b into c); a cycle would be a bug, so stop following after this.
-_MAX_MERGE_HOPS = 20
 
 
 class PortalService:
     def __init__(
         self,
         store: Store,
-        settings: Settings,
         intake: IntakeService,
         triage: Triage,
-        keys: InstallationKeys,
+        votes: VoteService,
+        signing_key: str | bytes,
     ) -> None:
         self.store = store
-        self.settings = settings
         self.intake = intake
         self.triage = triage
-        self._secret = keys.pseudonym  # voters are pseudonymised like reporters
-        self._tokens = URLSafeSerializer(keys.signing, salt=MY_REPORTS_SALT)
+        self.votes = votes
+        self._tokens = URLSafeSerializer(signing_key, salt=MY_REPORTS_SALT)
 
     # -- submitting -------------------------------------------------------------------------
 
@@ -123,19 +119,14 @@ class PortalService:
     # -- votes ------------------------------------------------------------------------------
 
     def voter_hash(self, visitor: str) -> str:
-        return hmac.new(
-            self._secret, VOTE_HASH_PREFIX + visitor.encode(), hashlib.sha256
-        ).hexdigest()
+        return self.votes.voter_hash(visitor)
 
     def vote(self, topic_id: int, visitor: str) -> VoteOutcome:
-        """One vote per visitor and topic (a repeat changes nothing); a vote on a merged topic
-        counts for the topic it was merged into."""
-        voter = self.voter_hash(visitor)
-        with self.store.write() as conn:
-            topic = self._live(conn, topic_id)
-            self.store.votes.add(conn, topic.id, voter)
-            count = self.store.votes.count(conn, topic.id)
-        return VoteOutcome(topic_id=topic.id, votes=count, voted=True)
+        """See ``VoteService.vote``; an unknown or empty topic is not found."""
+        try:
+            return self.votes.vote(topic_id, visitor)
+        except NoPublicTopic as exc:
+            raise PortalNotFound(topic_id) from exc
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -148,16 +139,17 @@ class PortalService:
                 return Moved(self._live(conn, topic.merged_into).id)
             if topic.size <= 0:
                 raise PortalNotFound(topic_id)
-            people = self.store.portal_queries.people_counts(conn, [topic.id])
+            people = self.store.topic_queries.people_counts(conn, [topic.id])
             voter = self.voter_hash(visitor)
             reps = []
             for lang in _languages_for(language, topic):
                 item = self.store.feedback.get(conn, topic.representatives[lang])
                 if item is not None:
                     reps.append(Representative(lang, item.text))
+            title, title_lang = title_for_reader(topic, language, reps)
             return TopicView(
                 id=topic.id,
-                title=topic.title,
+                title=title,
                 status=topic.status,
                 people=people.get(topic.id, topic.size),
                 size=topic.size,
@@ -168,7 +160,7 @@ class PortalService:
                 history=self.store.topics.status_history(conn, topic.id),
                 first_seen=topic.first_seen or topic.created_at,
                 fixed_build=topic.fixed_build,
-                title_language=title_language(topic.title, topic.languages, reps),
+                title_language=title_lang,
             )
 
     def suggestions(self, text: str, language: str, visitor: str) -> list[Suggestion]:
@@ -185,10 +177,11 @@ class PortalService:
             return []
         ids = [h.topic_id for h in hits]
         with self.store.read() as conn:
-            people = self.store.portal_queries.people_counts(conn, ids)
+            people = self.store.topic_queries.people_counts(conn, ids)
             votes = self.store.votes.counts(conn, ids)
-            voted = self.store.portal_queries.voted(conn, self.voter_hash(visitor), ids)
-            languages = self.store.portal_queries.languages(conn, ids)
+            voted = self.store.votes.voted_among(conn, self.voter_hash(visitor), ids)
+            languages = self.store.topic_queries.languages(conn, ids)
+            stored = self.store.topic_queries.title_languages(conn, ids)
         return [
             Suggestion(
                 topic_id=h.topic_id,
@@ -206,6 +199,7 @@ class PortalService:
                     [Representative(h.representative_language, h.representative_text)]
                     if h.representative_text and h.representative_language
                     else [],
+                    stored=stored.get(h.topic_id),
                 ),
             )
             for h in hits
@@ -214,10 +208,10 @@ class PortalService:
     def roadmap(self) -> list[RoadmapColumn]:
         statuses = [s.value for s in ROADMAP_STATUSES]
         with self.store.read() as conn:
-            totals = self.store.portal_queries.topic_counts(conn, statuses)
+            totals = self.store.stats.topic_counts(conn, statuses)
             columns = []
             for status in statuses:
-                rows = self.store.portal_queries.topic_cards(
+                rows = self.store.topic_queries.topic_cards(
                     conn, [status], limit=ROADMAP_COLUMN_LIMIT
                 )
                 columns.append(
@@ -228,7 +222,7 @@ class PortalService:
     def changelog(self) -> list[BuildFixes]:
         """Fixed and shipped topics grouped by the build that carries the fix, newest first."""
         with self.store.read() as conn:
-            rows = self.store.portal_queries.topic_cards(
+            rows = self.store.topic_queries.topic_cards(
                 conn, [s.value for s in CHANGELOG_STATUSES], with_fixed_build=True
             )
             cards = self._cards(conn, rows)
@@ -259,7 +253,7 @@ class PortalService:
     def token_for_visitor(self, visitor: str) -> str | None:
         """This browser's "my reports" token, when its visitor has sent anything."""
         with self.store.read() as conn:
-            queries = self.store.portal_queries
+            queries = self.store.feedback_queries
             reporter = queries.reporter_id(conn, self.intake.reporter_key(visitor))
             if reporter is None or not queries.has_reports(conn, reporter):
                 return None
@@ -268,15 +262,15 @@ class PortalService:
     def my_reports(self, token: str) -> list[MyReport]:
         reporter = self.reporter_of(token)
         with self.store.read() as conn:
-            rows = self.store.portal_queries.reports_of(conn, reporter, MY_REPORTS_LIMIT)
+            rows = self.store.feedback_queries.reports_of(conn, reporter, MY_REPORTS_LIMIT)
             out = []
             for r in rows:
                 topic_id, title, status = r.topic_id, r.topic_title, r.topic_status
-                languages = r.topic_languages or {}
+                languages, stored = r.topic_languages or {}, r.topic_title_language
                 if topic_id is not None and r.topic_merged_into is not None:
                     live = self._live(conn, topic_id)
                     topic_id, title, status = live.id, live.title, live.status
-                    languages = live.languages
+                    languages, stored = live.languages, live.title_language
                 out.append(
                     MyReport(
                         feedback_id=r.feedback_id,
@@ -286,7 +280,7 @@ class PortalService:
                         topic_id=topic_id,
                         topic_title=title,
                         topic_status=status,
-                        title_language=title_language(title or "", languages, []),
+                        title_language=title_language(title or "", languages, stored=stored),
                     )
                 )
         return out
@@ -296,18 +290,14 @@ class PortalService:
     def _live(self, conn: Connection, topic_id: int) -> Topic:
         """The topic, or the one it was (transitively) merged into; empty topics are not
         public."""
-        topic = self.store.topics.get(conn, topic_id)
-        for _ in range(_MAX_MERGE_HOPS):
-            if topic is None or topic.merged_into is None:
-                break
-            topic = self.store.topics.get(conn, topic.merged_into)
-        if topic is None or topic.merged_into is not None or topic.size <= 0:
-            raise PortalNotFound(topic_id)
-        return topic
+        try:
+            return live_topic(self.store, conn, topic_id)
+        except NoPublicTopic as exc:
+            raise PortalNotFound(topic_id) from exc
 
     def _cards(self, conn: Connection, rows: Sequence[TopicCardRow]) -> list[TopicCard]:
         ids = [r.id for r in rows]
-        people = self.store.portal_queries.people_counts(conn, ids)
+        people = self.store.topic_queries.people_counts(conn, ids)
         votes = self.store.votes.counts(conn, ids)
         return [
             TopicCard(
@@ -317,27 +307,10 @@ class PortalService:
                 people=people.get(r.id, r.size),
                 votes=votes.get(r.id, 0),
                 fixed_build=r.fixed_build,
-                title_language=title_language(r.title, r.languages, []),
+                title_language=title_language(r.title, r.languages, stored=r.title_language),
             )
             for r in rows
         ]
-
-
-def title_language(
-    title: str, languages: dict[str, int], representatives: Sequence[Representative]
-) -> str | None:
-    """The language a topic's title is written in, for its `lang` attribute. Triage makes the
-    title from a sentence of the overall medoid report without noting its language: a
-    representative holding that sentence gives it away, else the topic's most common language
-    is the best guess (the medoid usually comes from the largest group)."""
-    head = " ".join(title.split())[:12]
-    if head:
-        for rep in representatives:
-            if head in " ".join(rep.text.split()):
-                return rep.language
-    if not languages:
-        return None
-    return max(languages, key=lambda lang: (languages[lang], lang))
 
 
 def _languages_for(wanted: str, topic: Topic) -> list[str]:

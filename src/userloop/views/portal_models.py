@@ -7,6 +7,9 @@ from datetime import datetime
 
 from userloop.domain.entities import StatusChange
 
+# Votes are written by topics/votes.py; the outcome is re-exported for the screens.
+from userloop.topics.votes import VoteOutcome as VoteOutcome
+
 
 class PortalNotFound(LookupError):
     """No such public page: unknown or empty topic, bad "my reports" token."""
@@ -34,13 +37,6 @@ class SubmitOutcome:
     feedback_id: int
     duplicate: bool  # the same submission arrived before (double submit)
     token: str  # the reporter's private "my reports" token
-
-
-@dataclass(frozen=True, slots=True)
-class VoteOutcome:
-    topic_id: int  # the topic that got the vote (the surviving one for a merged topic)
-    votes: int
-    voted: bool = True
 
 
 @dataclass(frozen=True, slots=True)

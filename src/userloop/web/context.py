@@ -1,26 +1,18 @@
-"""What every HTML page shares: the web context built in ``create_app`` and ``render``."""
+"""What every HTML page shares: the web context built in ``create_app``, the request's
+translator, and the error pages' exception (pages are drawn by ``web.render``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.templating import Jinja2Templates
 
 from userloop.config import Settings
 from userloop.container import Services
-from userloop.web.i18n import DEFAULT, LANGUAGES, Catalogues, Translator
-from userloop.web.labels import (
-    CHANNEL_LABELS,
-    KIND_LABELS,
-    ROLE_LABELS,
-    STATUS_LABELS,
-    language_name,
-)
+from userloop.web.i18n import DEFAULT, Catalogues, Translator
 from userloop.web.ratelimit import RateLimiter
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -107,40 +99,3 @@ def translator(request: Request) -> Translator:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    status_code: int = 200,
-    area: str = "portal",
-) -> HTMLResponse:
-    """Render a page in the request's language, with the shared layout's context."""
-    from userloop.web.security import csrf_token, current_user
-
-    web = web_context(request)
-    t = translator(request)
-    user = current_user(request) if area == "console" else None
-    base: dict[str, Any] = {
-        "t": t,
-        "_": t.gettext,
-        "ngettext": t.ngettext,
-        "lang": t.tag,
-        "languages": LANGUAGES,
-        "csrf_token": csrf_token(request),
-        "area": area,
-        "user": user,
-        "nav": web.console_nav if area == "console" else web.portal_nav,
-        "current_path": request.url.path,
-        "status_labels": STATUS_LABELS,
-        "kind_labels": KIND_LABELS,
-        "role_labels": ROLE_LABELS,
-        "channel_labels": CHANNEL_LABELS,
-        "language_name": language_name,
-    }
-    base.update(context or {})
-    response = web.templates.TemplateResponse(request, template, base, status_code=status_code)
-    assert isinstance(response, HTMLResponse)
-    return response

@@ -3,18 +3,33 @@ sees it: the database by default, Redis when ``redis_url`` is set."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from userloop.accounts.throttle.base import Backoff, ThrottleStore, ThrottleUnavailable
-from userloop.config import Settings
 from userloop.store import Store
 
-__all__ = ["Backoff", "ThrottleStore", "ThrottleUnavailable", "build_throttle_store"]
+__all__ = [
+    "Backoff",
+    "ThrottleConfig",
+    "ThrottleStore",
+    "ThrottleUnavailable",
+    "build_throttle_store",
+]
 
 
-def build_throttle_store(settings: Settings, store: Store) -> ThrottleStore:
-    if settings.redis_url:
+@dataclass(frozen=True)
+class ThrottleConfig:
+    """The settings `redis_url` (empty: the database) and `redis_prefix`."""
+
+    redis_url: str
+    redis_prefix: str
+
+
+def build_throttle_store(config: ThrottleConfig, store: Store) -> ThrottleStore:
+    if config.redis_url:
         from userloop.accounts.throttle.redis import RedisThrottleStore
 
-        return RedisThrottleStore(settings.redis_url, prefix=settings.redis_prefix)
+        return RedisThrottleStore(config.redis_url, prefix=config.redis_prefix)
     from userloop.accounts.throttle.database import DatabaseThrottleStore
 
     return DatabaseThrottleStore(store)

@@ -2,6 +2,10 @@
 
 `--map` entries given with a preset replace the preset's rule for that field or add fields.
 The column lists here are the ones docs/import.md documents; keep the two in step.
+
+Presets are registered in `PRESETS`; an outside package adds one through an entry point in the
+``userloop.import_presets`` group whose object is a ``userloop.registry.Plugin`` wrapping a
+`Preset`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import pycountry
 
 from userloop.intake.importers.errors import ImportFailed, RowRejected
 from userloop.intake.importers.mapping import FieldSpec
+from userloop.registry import Registry, UnknownPlugin
 
 _MAX_EXTERNAL_ID = 200
 
@@ -219,13 +224,17 @@ APP_STORE = Preset(
     ),
 )
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (GOOGLE_PLAY, APP_STORE)}
+# A preset is a value, not something to build: the plugin's factory is the preset itself.
+PRESETS: Registry[Preset] = Registry("import preset", "userloop.import_presets")
+for _preset in (GOOGLE_PLAY, APP_STORE):
+    PRESETS.register(_preset.name, _preset, _preset.title)
 
 
 def get_preset(name: str | Preset) -> Preset:
     if isinstance(name, Preset):
         return name
     try:
-        return PRESETS[name.strip().lower()]
-    except KeyError:
-        raise ImportFailed(f"unknown preset {name!r}; presets are {', '.join(PRESETS)}") from None
+        return PRESETS.get(name).factory
+    except UnknownPlugin:
+        names = ", ".join(PRESETS.names())
+        raise ImportFailed(f"unknown preset {name!r}; presets are {names}") from None

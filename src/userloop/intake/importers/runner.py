@@ -67,7 +67,7 @@ def _check_source(source: str) -> str:
 
 
 def _batch_size(service: IntakeService, batch_size: int | None) -> int:
-    size = service.settings.import_batch_size if batch_size is None else batch_size
+    size = service.config.import_batch_size if batch_size is None else batch_size
     if size < 1:
         raise ImportFailed(f"batch size must be at least 1; got {size}")
     return size

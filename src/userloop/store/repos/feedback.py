@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, Select, select
 
 from userloop.domain.entities import Feedback
 from userloop.domain.enums import Channel
+from userloop.domain.filters import FeedbackFilter
 from userloop.store.dialect import insert_ignore_stmt
 from userloop.store.tables import builds, channels, device_models, feedback, products
 
@@ -19,19 +19,6 @@ from userloop.store.tables import builds, channels, device_models, feedback, pro
 class ExistingKey:
     id: int
     content_hash: str
-
-
-@dataclass(frozen=True, slots=True)
-class FeedbackFilter:
-    product: str | None = None
-    source: str | None = None
-    model: str | None = None
-    build: str | None = None
-    channel: Channel | None = None
-    region: str | None = None
-    language: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 def _select() -> Select[Any]:

@@ -7,12 +7,19 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from userloop.domain.entities import InstallBaseSample
+from userloop.domain.entities import INSTALL_BASE_COUNTS, InstallBaseSample
 from userloop.domain.enums import Channel, Segment
 from userloop.store.dialect import upsert
-from userloop.store.tables import builds, channels, device_models, install_base, products
+from userloop.store.tables import (
+    INSTALL_BASE_KEY_COLUMNS,
+    builds,
+    channels,
+    device_models,
+    install_base,
+    products,
+)
 
-KEY = ("product_id", "day", "model_id", "build_id", "channel_id", "region", "segment")
+KEY = INSTALL_BASE_KEY_COLUMNS
 
 
 class InstallBaseRepo:
@@ -22,7 +29,7 @@ class InstallBaseRepo:
             install_base,
             rows,
             KEY,
-            ["active_devices", "crashes", "returns", "updated_at"],
+            [*INSTALL_BASE_COUNTS, "updated_at"],
         )
 
     def count(self, conn: Connection) -> int:

@@ -27,7 +27,7 @@ def _topic(m: Any) -> Topic:
     return Topic(
         id=m["id"],
         product=m["slug"],
-        status=m["status"],
+        status=TopicStatus(m["status"]),  # an unknown status raises
         title=m["title"],
         merged_into=m["merged_into"],
         size=m["size"],
@@ -40,6 +40,7 @@ def _topic(m: Any) -> Topic:
         models=dict(m["models"]),
         fixed_build=m["fixed_build"],
         created_at=m["created_at"],
+        title_language=m["title_language"],
     )
 
 
@@ -247,6 +248,7 @@ class TopicRepo:
         topic_id: int,
         *,
         title: str,
+        title_language: str | None = None,
         keywords: dict[str, list[str]],
         representatives: dict[str, int],
         languages: dict[str, int],
@@ -261,6 +263,8 @@ class TopicRepo:
             .where(topics.c.id == topic_id)
             .values(
                 title=title[:300],
+                # A title's language travels with it: no title, no language.
+                title_language=title_language if title else None,
                 keywords=keywords,
                 representatives={k: int(v) for k, v in representatives.items()},
                 languages=languages,
@@ -347,7 +351,7 @@ class TopicRepo:
             .where(topic_status_history.c.topic_id == topic_id)
             .order_by(topic_status_history.c.id)
         )
-        return [StatusChange(at, old, new) for at, old, new in rows]
+        return [StatusChange(at, TopicStatus(old), TopicStatus(new)) for at, old, new in rows]
 
     def set_fixed_build(self, conn: Connection, topic_id: int, build: str | None) -> None:
         conn.execute(

@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from userloop.domain.entities import TriageResult
+from userloop.domain.enums import Kind
 from userloop.store.dialect import upsert
 from userloop.store.tables import (
     builds,
@@ -42,7 +43,7 @@ def _result(m: Any) -> TriageResult:
         feedback_id=m["feedback_id"],
         language=m["language"],
         language_source=m["language_source"],
-        kind=m["kind"],
+        kind=Kind(m["kind"]),  # an unknown kind raises
         labels=tuple(x for x in m["labels"].split(",") if x),
         kind_scores=dict(m["kind_scores"]),
         sentiment=m["sentiment"],
@@ -141,7 +142,7 @@ class TriageRepo:
                 "language": r.language,
                 "language_source": r.language_source,
                 "language_confidence": None,
-                "kind": r.kind,
+                "kind": r.kind.value,
                 "labels": ",".join(r.labels),
                 "kind_scores": r.kind_scores,
                 "sentiment": r.sentiment,
@@ -289,21 +290,45 @@ class TriageRepo:
         return out
 
     def vectors_after(
-        self, conn: Connection, model: str, after_id: int = 0
+        self, conn: Connection, model: str, after_id: int = 0, limit: int | None = None
     ) -> tuple[list[int], np.ndarray]:
-        """Every stored vector of `model` for feedback ids above `after_id`, in id order."""
+        """Stored vectors of `model` for feedback ids above `after_id`, in id order: all of
+        them, or the first `limit`."""
         ids: list[int] = []
         blobs: list[bytes] = []
-        for fid, blob in conn.execute(
+        query = (
             select(embeddings.c.feedback_id, embeddings.c.vector)
             .where(embeddings.c.model == model, embeddings.c.feedback_id > after_id)
             .order_by(embeddings.c.feedback_id)
-        ):
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        for fid, blob in conn.execute(query):
             ids.append(fid)
             blobs.append(blob)
         if not ids:
             return [], np.zeros((0, 0), dtype=np.float32)
         return ids, np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(ids), -1)
+
+    def vector_floor(self, conn: Connection, model: str, newest: int) -> int:
+        """The feedback id above which the newest `newest` vectors of `model` lie (0 when there
+        are no more than that): where a bounded in-memory copy starts reading."""
+        below = conn.execute(
+            select(embeddings.c.feedback_id)
+            .where(embeddings.c.model == model)
+            .order_by(embeddings.c.feedback_id.desc())
+            .offset(newest)
+            .limit(1)
+        ).scalar()
+        return int(below) if below is not None else 0
+
+    def feedback_floor(self, conn: Connection, newest: int) -> int:
+        """The feedback id above which the newest `newest` feedback items lie (0 when there are
+        no more than that)."""
+        below = conn.execute(
+            select(feedback.c.id).order_by(feedback.c.id.desc()).offset(newest).limit(1)
+        ).scalar()
+        return int(below) if below is not None else 0
 
     def save_vectors(self, conn: Connection, model: str, vectors: dict[int, np.ndarray]) -> None:
         if not vectors:

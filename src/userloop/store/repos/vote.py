@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, func, select
 
 from userloop.store.dialect import insert_ignore_stmt
+from userloop.store.queries._sql import chunks
 from userloop.store.tables import votes
 
 
@@ -45,6 +46,20 @@ class VoteRepo:
             ).first()
             is not None
         )
+
+    def voted_among(self, conn: Connection, voter_hash: str, topic_ids: Sequence[int]) -> set[int]:
+        """The topics among `topic_ids` this voter has voted for."""
+        out: set[int] = set()
+        for chunk in chunks(topic_ids):
+            out.update(
+                int(t)
+                for (t,) in conn.execute(
+                    select(votes.c.topic_id).where(
+                        votes.c.voter_hash == voter_hash, votes.c.topic_id.in_(chunk)
+                    )
+                )
+            )
+        return out
 
     def move(self, conn: Connection, source: int, target: int) -> None:
         """Carry a merged topic's votes to the surviving topic (a voter counts once)."""

@@ -1,4 +1,4 @@
-"""Topic similarity, batch clustering and online assignment: pure numpy, no I/O.
+"""Topic similarity, batch clustering and online assignment: numpy and scipy, no I/O.
 
 The pieces, in the order feedback meets them:
 
@@ -6,10 +6,11 @@ The pieces, in the order feedback meets them:
   common direction (any two reviews have cosine ~0.2-0.3), so the space subtracts a running
   mean of every vector it has seen and re-normalises. Optionally (``lexical=True``) it appends
   a lexical channel: hashed character 4-6-grams of the words (accents stripped, lower-cased;
-  Han/kana/Thai runs as character bigrams), sublinear TF times an IDF from the running document
-  frequencies. The two parts are weighted so that the dot product of two prepared vectors is
-  ``(1 - w) * embedding cosine + w * lexical cosine``; texts in different languages share few
-  n-grams, so cross-lingual pairs rely on the embedding part.
+  Han/kana/Hangul/Thai runs as character bigrams; ``triage.text.char_ngrams``), sublinear TF
+  times an IDF from the running document frequencies. The two parts are weighted so that the
+  dot product of two prepared vectors is ``(1 - w) * embedding cosine + w * lexical cosine``;
+  texts in different languages share few n-grams, so cross-lingual pairs rely on the
+  embedding part.
 * :func:`cluster` groups prepared vectors: average-linkage agglomeration cut where the mean
   similarity between two groups falls below ``join_threshold``, then local moves that put each
   item in the topic where the sum of ``similarity - join_threshold`` over the members is
@@ -24,14 +25,14 @@ All functions are deterministic: no random state, ties go to the lowest index.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from userloop.triage.text import char_ngrams
 
 Vectors = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -83,40 +84,6 @@ _EPS = 1e-9
 _CHUNK = 256  # texts hashed at once: 256 x 2**14 float64 = 32 MiB
 
 # --- the space ---------------------------------------------------------------------------------
-
-_UNSPACED = (
-    r"\u0E00-\u0E7F"  # Thai
-    r"\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F"
-    r"\U00020000-\U0003FFFF"  # Han and kana
-)
-_TOKENS = re.compile(rf"(?P<cjk>[{_UNSPACED}]+)|(?P<word>[^\W_{_UNSPACED}]+)")
-_PLACEHOLDER = re.compile(r"\[[a-z_]+\]")  # redaction placeholders such as [email]
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
-def char_ngrams(text: str, ngram_min: int = 4, ngram_max: int = 6) -> list[str]:
-    """The lexical channel's features: n-grams of each word padded with spaces (a word shorter
-    than ``ngram_min`` counts whole), character bigrams of unspaced scripts."""
-    out: list[str] = []
-    for match in _TOKENS.finditer(_fold(_PLACEHOLDER.sub(" ", text))):
-        run = match.group("cjk")
-        if run is not None:
-            if len(run) == 1:
-                out.append(run)
-            else:
-                out.extend(run[i : i + 2] for i in range(len(run) - 1))
-            continue
-        word = f" {match.group('word')} "
-        if len(word) < ngram_min:
-            out.append(word)
-            continue
-        for n in range(ngram_min, min(ngram_max, len(word)) + 1):
-            out.extend(word[i : i + n] for i in range(len(word) - n + 1))
-    return out
 
 
 def hashed_counts(texts: Sequence[str], params: ClusterParams = DEFAULT) -> F64:
@@ -287,58 +254,34 @@ def cluster(vectors: npt.ArrayLike, params: ClusterParams = DEFAULT) -> Labels:
 
 def average_linkage(sims: npt.ArrayLike, threshold: float) -> Labels:
     """Flat average-linkage clusters of a symmetric similarity matrix: groups are merged while
-    the mean similarity between some two of them is at least ``threshold``. The same partition
-    as cutting the average-linkage dendrogram there; nearest-neighbour chains, O(n^2) time."""
+    the mean similarity between some two of them is at least ``threshold``. Labels are the
+    lowest index of each group.
+
+    scipy's average linkage (nearest-neighbour chains, O(n^2)) on ``top - sims``, cut at
+    ``top - threshold``: a mean of shifted similarities is the shifted mean, so this is the
+    same partition (``top``, the largest similarity, keeps every distance non-negative).
+    """
+    # Imported here: scipy.cluster takes ~0.8 s to import, and only batch clustering needs it,
+    # not every process that loads this module (the web app, online assignment).
+    from scipy.cluster import hierarchy  # type: ignore[import-untyped]
+    from scipy.spatial import distance  # type: ignore[import-untyped]
+
     s = np.array(sims, dtype=np.float64)
     n = len(s)
     if s.shape != (n, n):
         raise ValueError(f"expected a square matrix, got shape {s.shape}")
-    parent = np.arange(n)
     if n < 2:
-        return parent.astype(np.int64)
-    # avg[a, b]: mean similarity between clusters a and b; -inf for inactive or a == b.
-    avg = s.copy()
-    np.fill_diagonal(avg, -np.inf)
-    size = np.ones(n, dtype=np.float64)
-    active = np.ones(n, dtype=bool)
-    chain: list[int] = []
-    while True:
-        if not chain:
-            remaining = np.flatnonzero(active)
-            if len(remaining) < 2:
-                break
-            chain.append(int(remaining[0]))
-        a = chain[-1]
-        row = avg[a]
-        b = int(np.argmax(row))
-        best = row[b]
-        if len(chain) > 1 and row[chain[-2]] >= best:
-            b, best = chain[-2], row[chain[-2]]  # prefer the previous link on ties
-        if best < threshold or not np.isfinite(best):
-            # a's similarity to every group can only fall as groups merge: a is final.
-            active[a] = False
-            avg[a, :] = -np.inf
-            avg[:, a] = -np.inf
-            chain.pop()
-            continue
-        if len(chain) > 1 and b == chain[-2]:
-            chain.pop()
-            chain.pop()
-            keep, drop = min(a, b), max(a, b)
-            na, nb = size[keep], size[drop]
-            merged = (avg[keep] * na + avg[drop] * nb) / (na + nb)
-            merged[~active] = -np.inf
-            merged[keep] = merged[drop] = -np.inf
-            avg[keep, :] = merged
-            avg[:, keep] = merged
-            avg[drop, :] = -np.inf
-            avg[:, drop] = -np.inf
-            size[keep] = na + nb
-            active[drop] = False
-            parent[parent == drop] = keep
-            continue
-        chain.append(b)
-    return parent.astype(np.int64)
+        return np.arange(n, dtype=np.int64)
+    top = float(s.max())
+    dist = top - s
+    np.fill_diagonal(dist, 0.0)
+    tree = hierarchy.linkage(distance.squareform(dist, checks=False), method="average")
+    flat = hierarchy.fcluster(tree, top - threshold, criterion="distance")
+    # Each group's label: its lowest index, as the callers (and _canonical) expect.
+    first = np.full(int(flat.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first, flat, np.arange(n))
+    out: Labels = first[flat]
+    return out
 
 
 def refine(sims: npt.ArrayLike, labels: npt.ArrayLike, threshold: float, passes: int) -> Labels:

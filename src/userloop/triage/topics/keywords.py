@@ -6,10 +6,10 @@ texts that contain it times ``log(1 + A / f)``, where ``f`` is how many texts of
 of the background (the other topics' texts in that language, passed in) contain it and ``A``
 is the mean number of texts per class. Without a background this ranks by document frequency.
 
-Tokens: Chinese is segmented with ``jieba`` (``pip install 'jieba>=0.42'``; without it, runs of
-Han characters fall back to overlapping bigrams); Japanese and Thai runs always become bigrams;
-other scripts are split into words and case-folded. Stopwords are short lists of our own for
-English, Russian, Dutch, French and Chinese; numbers, one-letter words and redaction
+Tokens (``triage.text.content_words``): Chinese is segmented with ``jieba`` (without it, runs
+of Han characters fall back to overlapping bigrams); Japanese, Korean and Thai runs always
+become bigrams; other scripts are split into words and case-folded. Stopwords are short lists
+of our own for English, Russian, Dutch, French and Chinese; numbers, one-letter words and redaction
 placeholders such as ``[email]`` never count.
 """
 
@@ -18,11 +18,12 @@ from __future__ import annotations
 import importlib
 import math
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from itertools import pairwise
+
+from userloop.triage.text import content_words, is_han
 
 _STOPWORD_TEXT = {
     "en": """a about after again all also am an and any app application apps are as at be
@@ -59,14 +60,6 @@ STOPWORDS: dict[str, frozenset[str]] = {
     lang: frozenset(text.split()) for lang, text in _STOPWORD_TEXT.items()
 }
 
-_UNSPACED = (
-    r"\u0E00-\u0E7F"  # Thai
-    r"\u3040-\u30FF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F"
-    r"\U00020000-\U0003FFFF"  # Han and kana
-)
-_TOKENS = re.compile(rf"(?P<run>[{_UNSPACED}]+)|(?P<word>[^\W\d_{_UNSPACED}][\w'’-]*)")
-_PLACEHOLDER = re.compile(r"\[[a-z_]+\]")
-_HAN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])|\n+")
 
 
@@ -89,32 +82,14 @@ def _jieba_cut() -> Callable[[str], list[str]] | None:
     return cut
 
 
-def _bigrams(run: str) -> list[str]:
-    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-
-
 def tokenize(text: str, language: str) -> list[str]:
     """Content tokens of ``text`` in order: stopwords, numbers, one-letter words and
     placeholders removed (see the module docstring)."""
     lang = base_language(language)
-    stop = STOPWORDS.get(lang, frozenset())
-    text = unicodedata.normalize("NFKC", _PLACEHOLDER.sub(" ", text))
     cut = _jieba_cut() if lang == "zh" else None
-    pieces: Iterable[str] = cut(text) if cut is not None else [text]
-    out: list[str] = []
-    for piece in pieces:
-        for match in _TOKENS.finditer(piece):
-            run = match.group("run")
-            if run is not None:
-                # jieba already made the run a word; other unspaced runs become bigrams.
-                tokens = [run] if cut is not None else _bigrams(run)
-                out.extend(t for t in tokens if t not in stop and (len(t) > 1 or _HAN.match(t)))
-                continue
-            word = match.group("word").casefold().replace("’", "'").strip("'-")
-            if len(word) > 1 and word not in stop:
-                out.append(word)
+    out = content_words(text, stopwords=STOPWORDS.get(lang, frozenset()), segment=cut)
     if lang == "zh":
-        out = [t for t in out if len(t) > 1 or not _HAN.match(t)]
+        out = [t for t in out if len(t) > 1 or not is_han(t)]
     return out
 
 

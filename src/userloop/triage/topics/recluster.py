@@ -3,7 +3,7 @@ incoherent ones, keep ids stable.
 
 The passes, in order:
 
-1. **regroup** (when the components have a ``regroup`` clusterer: the real pipeline's batch
+1. **regroup** (when the topic model has a ``regroup`` clusterer: the real pipeline's batch
    clusterer with the lexical channel, which needs each item's text): the members of the most
    recent *movable* topics of a product (those with the newest members) -- status ``new``,
    no pinned member, no staff split link -- up to ``window`` items, are clustered again from
@@ -28,7 +28,7 @@ Rules that keep staff decisions intact:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,10 +38,7 @@ from sqlalchemy import Connection
 from userloop.domain.enums import TopicStatus
 from userloop.store import Store
 from userloop.triage.pipeline import TriagePipeline
-
-Labels = npt.NDArray[np.int64]
-ClusterFn = Callable[[npt.NDArray[np.float32]], Labels]
-RegroupFn = Callable[[npt.NDArray[np.float32], Sequence[str]], Labels]
+from userloop.triage.topics.base import ClusterFn, RegroupFn
 
 #: Items per product that the regroup pass clusters at once: the batch clusterer holds about
 #: two n x n float64 matrices (2,000 items: 64 MB) and takes a few seconds at this size.
@@ -57,20 +54,25 @@ class ReclusterReport:
 def recluster(
     store: Store,
     pipeline: TriagePipeline,
-    cluster: ClusterFn,
+    cluster: ClusterFn | None = None,
     *,
     merge_threshold: float | None = None,
     min_split: int = 3,
     window: int = REGROUP_WINDOW,
 ) -> ReclusterReport:
+    """Re-cluster every product's topics (module doc). `cluster` splits topics; by default the
+    topic model's batch clusterer."""
     report = ReclusterReport()
-    threshold = pipeline.c.topic_threshold if merge_threshold is None else merge_threshold
+    topics = pipeline.c.topics
+    threshold = topics.threshold if merge_threshold is None else merge_threshold
+    cluster = cluster or topics.recluster.cluster
+    regroup = topics.recluster.regroup
     model = pipeline.versions["embedding"]
     plans: list[_RegroupPlan] = []
-    if pipeline.c.regroup is not None:
+    if regroup is not None:
         # Clustering takes seconds: done in a read transaction, so intake never waits on it.
         with store.read() as conn:
-            plans = _plan_regroups(store, conn, model, pipeline.c.regroup, window)
+            plans = _plan_regroups(store, conn, model, regroup, window)
     with store.write() as conn:
         regrouped: set[int] = set()
         movable = _movable_topics(store, conn, model) if plans else {}
@@ -87,7 +89,7 @@ def recluster(
         }
         for topic_id in sorted(touched):
             recompute_centroid(store, pipeline, conn, topic_id, model)
-    pipeline.index.clear()
+    topics.state.clear()
     return report
 
 
@@ -298,7 +300,7 @@ def _split_pass(
         ids = [i for i in free if i in vectors]
         if len(ids) < 2 * min_split:
             continue
-        labels = cluster(pipeline.c.prepare(np.vstack([vectors[i] for i in ids])))
+        labels = cluster(pipeline.c.topics.prepare(np.vstack([vectors[i] for i in ids])))
         counts = np.bincount(labels - labels.min())
         big = [
             int(lab) + int(labels.min()) for lab in np.argsort(-counts) if counts[lab] >= min_split
@@ -320,7 +322,7 @@ def recompute_centroid(
     if not vectors:
         store.topics.set_centroid(conn, topic_id, None, len(ids), None)
         return
-    prepared = pipeline.c.prepare(np.vstack(list(vectors.values())))
+    prepared = pipeline.c.topics.prepare(np.vstack(list(vectors.values())))
     store.topics.set_centroid(
         conn, topic_id, prepared.mean(axis=0).astype(np.float32), len(ids), model
     )

@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from userloop.views.console import title_language
 from userloop.web.console.common import done_notice, make_router
-from userloop.web.context import render, translator, web_context
+from userloop.web.context import translator, web_context
+from userloop.web.render import render
 from userloop.web.security import StaffUser
 
 router = make_router()

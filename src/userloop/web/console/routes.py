@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from userloop.domain.enums import TopicStatus
 from userloop.web.console import inbox, topics
 from userloop.web.console.common import day_chart, make_router
-from userloop.web.context import NavItem, WebContext, client_ip, render, translator, web_context
+from userloop.web.context import NavItem, WebContext, client_ip, translator, web_context
 from userloop.web.i18n import N_
+from userloop.web.render import render
 from userloop.web.security import StaffUser, current_user, sign_in, sign_out
 
 router = make_router()

@@ -16,21 +16,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from userloop.domain.entities import AuditEvent, User
 from userloop.domain.enums import InvalidTransition, TopicStatus
-from userloop.store.queries.console import SORTS, TopicFilter
 from userloop.topics.lifecycle import TopicError
 from userloop.views.console import MEMBER_LIMIT, NEUTRAL_BAND, TopicDetail, title_language
 from userloop.web.charts import Bar, bar_chart
 from userloop.web.console.common import day_chart, done_notice, make_router
-from userloop.web.context import WebError, render, translator, web_context
+from userloop.web.console.topic_form import DEFAULT_DESCENDING, TopicListForm
+from userloop.web.context import WebError, translator, web_context
 from userloop.web.i18n import N_, Translator
 from userloop.web.labels import KIND_LABELS, STATUS_LABELS
 from userloop.web.params import MAX_ID, Id, PathId
+from userloop.web.render import render
 from userloop.web.security import EditorUser, StaffUser
 
 router = make_router()
 
-# The direction a column sorts in when its header is first clicked.
-DEFAULT_DESCENDING = {"size": True, "votes": True, "last_seen": True, "id": False}
 MAX_BUILD_BARS = 30
 _TOPIC_NUMBER = re.compile(r"#?(\d{1,18})")
 
@@ -60,34 +59,23 @@ def topic_list(
     page: Text = "1",
 ) -> Response:
     web = web_context(request)
-    # Unknown values fall back to defaults instead of an error page: these come from links.
-    sort = sort if sort in SORTS else "size"
-    descending = {"asc": False, "desc": True}.get(direction, DEFAULT_DESCENDING[sort])
-    filters = TopicFilter(
-        kind=kind if kind in KIND_LABELS else None,
-        status=status if status in STATUS_LABELS else None,
-        language=language or None,
-        model=model or None,
-        build=build or None,
-        channel=channel or None,
-        q=q.strip() or None,
-        include_merged=merged == "1",
+    form = TopicListForm.parse(
+        sort=sort,
+        direction=direction,
+        kind=kind,
+        status=status,
+        language=language,
+        model=model,
+        build=build,
+        channel=channel,
+        q=q,
+        merged=merged,
+        page=page,
     )
-    result = web.services.console.topics(
-        filters, sort, descending, int(page) if page.isdigit() and len(page) < 9 else 1
-    )
-    params = {
-        "kind": filters.kind or "",
-        "status": filters.status or "",
-        "language": language,
-        "model": model,
-        "build": build,
-        "channel": channel,
-        "q": q.strip(),
-        "merged": "1" if filters.include_merged else "",
-        "sort": sort,
-        "dir": "desc" if descending else "asc",
-    }
+    filters = form.to_filter()
+    sort, descending = form.sort, form.descending
+    result = web.services.console.topics(filters, sort, descending, form.page)
+    params = form.params()
 
     def url(**changes: object) -> str:
         merged_params = {**params, **{k: str(v) for k, v in changes.items()}}
@@ -113,9 +101,7 @@ def topic_list(
             "url": url,
             "sort_url": sort_url,
             "title_lang": title_language,
-            "filtered": any(
-                params[k] for k in ("kind", "status", "language", "model", "build", "channel", "q")
-            ),
+            "filtered": form.filtered,
         },
         area="console",
     )

@@ -16,14 +16,15 @@ from userloop.web.context import (
     WebContext,
     WebError,
     client_ip,
-    render,
     translator,
     web_context,
 )
+from userloop.web.errors import error_page
 from userloop.web.i18n import N_
 from userloop.web.params import PathId
 from userloop.web.portal.forms import CHANNELS, SubmitForm
 from userloop.web.ratelimit import RateLimiter
+from userloop.web.render import render
 from userloop.web.security import csrf_protect, visitor_id
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -46,8 +47,6 @@ def install(app: FastAPI, web: WebContext) -> None:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    from userloop.web.setup import error_page
-
     return error_page(
         request,
         404,

@@ -1,0 +1,13 @@
+"""The JSON API under /api/v1, one module per resource. Handlers are thin: parse, authorise,
+one service call."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from userloop.web.api.routes import feedback, health, install_base, similar
+
+router = APIRouter(prefix="/api/v1")
+# The order is the order of the paths in the OpenAPI document.
+for _resource in (health, feedback, install_base, similar):
+    router.include_router(_resource.router)

@@ -1,0 +1,62 @@
+""" "Already reported?" within its memory bound, on SQLite and PostgreSQL: past
+``vector_index_max_vectors`` the oldest items' vectors and texts are dropped, and the newest
+are still found, as they arrive."""
+
+from __future__ import annotations
+
+from tests.triage.test_triage_pipeline import load
+from tests.triage_fakes import fake_triage
+from userloop.config import Settings
+from userloop.store import Store
+
+ROWS: list[tuple[str, str, str | None]] = [
+    ("o1", "Battery error ZX81 overnight", None),
+    ("o2", "Camera error ZX81 in night mode", None),
+    ("n1", "Bluetooth error ZX81 disconnects", None),
+    ("n2", "Dark theme error ZX81 schedule", None),
+    ("n3", "Battery drains with error ZX81", None),
+]
+
+
+def test_similar_items_keep_only_the_newest_vectors_and_texts(
+    store: Store, settings: Settings
+) -> None:
+    ids = load(store, settings, ROWS)
+    fake_triage(store, settings).drain()
+    bounded = settings.model_copy(update={"vector_index_max_vectors": 3})
+    newest = {ids["n1"], ids["n2"], ids["n3"]}
+    for weight in (0.0, 0.65, 1.0):  # embeddings only, fused, words only
+        similar = fake_triage(
+            store, bounded.model_copy(update={"similar_lexical_weight": weight})
+        ).similar
+        hits = similar.items(text="Battery error ZX81", k=5)
+        assert hits and {h.feedback_id for h in hits} <= newest, weight
+        assert similar._item_index.size() <= 3 and len(similar._bm25) <= 3
+    # New feedback enters; the oldest of the kept ones leaves.
+    late = load(store, settings, [("n4", "Battery error ZX81 again", None)])
+    fake_triage(store, settings).drain()
+    hits = similar.items(text="Battery error ZX81", k=5)
+    assert late["n4"] in {h.feedback_id for h in hits}
+    assert {h.feedback_id for h in hits} <= {ids["n2"], ids["n3"], late["n4"]}
+    assert len(similar._bm25) == 3
+
+
+def test_without_a_tight_bound_every_item_is_found(store: Store, settings: Settings) -> None:
+    ids = load(store, settings, ROWS)
+    fake_triage(store, settings).drain()
+    similar = fake_triage(
+        store, settings.model_copy(update={"similar_lexical_weight": 1.0})
+    ).similar
+    hits = similar.items(text="error ZX81", k=10)
+    assert {h.feedback_id for h in hits} == set(ids.values())
+
+
+def test_similar_topics_keep_at_most_the_bound(store: Store, settings: Settings) -> None:
+    load(store, settings, ROWS)
+    strict = fake_triage(store, settings, threshold=0.999)  # each report its own topic
+    strict.drain()
+    assert len(strict.similar.topics("Battery error ZX81", k=10)) == len(ROWS)
+    bounded = settings.model_copy(update={"vector_index_max_vectors": 2})
+    similar = fake_triage(store, bounded).similar
+    assert len(similar.topics("Battery error ZX81", k=10)) == 2
+    assert similar.topics("Battery error ZX81", k=10, product="no-such-product") == []

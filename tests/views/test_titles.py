@@ -1,0 +1,99 @@
+"""The language of a topic title, written once for the portal and the console."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import UTC, datetime
+from types import ModuleType
+
+import pytest
+
+from userloop.domain.entities import Topic
+from userloop.domain.enums import TopicStatus
+from userloop.store import migrations
+from userloop.views.portal_models import Representative
+from userloop.views.titles import title_for_reader, title_language
+
+
+def test_title_language_follows_the_script() -> None:
+    counts = {"en": 5, "ru": 2, "zh-Hant": 1, "zh-Hans": 1}
+    assert title_language("Battery drains", counts) == "en"
+    assert title_language("Батарея садится", counts) == "ru"
+    assert title_language("電池耗電", counts) == "zh-Hans"  # ties: by tag
+    assert title_language("電池耗電", {"zh-Hant": 2, "zh-Hans": 1}) == "zh-Hant"
+    assert title_language("電池", {"en": 3}) == "zh"
+    assert title_language("Accu leeg", {"zh-Hans": 3, "nl": 1}) == "nl"
+    assert title_language("Accu leeg", {}) == "und"
+
+
+def test_a_representative_holding_the_title_gives_its_language() -> None:
+    reps = [
+        Representative("de", "Der Akku ist nach dem Update leer"),
+        Representative("nl", "Accu  leeg na de update, elke nacht"),
+    ]
+    # The Dutch sentence is the title, though German is more frequent.
+    assert title_language("Accu leeg na de update", {"de": 4, "nl": 1}, reps) == "nl"
+    assert title_language("Something else", {"de": 4, "nl": 1}, reps) == "de"
+
+
+def test_a_stored_language_wins() -> None:
+    assert title_language("Battery drains", {"en": 5}, stored="en-GB") == "en-GB"
+    assert title_language("Battery drains", {"en": 5}, stored=None) == "en"
+
+
+def _topic(title: str, languages: dict[str, int], stored: str | None) -> Topic:
+    return Topic(
+        id=1,
+        product="phone",
+        status=TopicStatus.NEW,
+        title=title,
+        merged_into=None,
+        size=sum(languages.values()),
+        first_seen=None,
+        last_seen=None,
+        keywords={},
+        representatives={},
+        languages=languages,
+        builds={},
+        models={},
+        created_at=datetime.now(UTC),
+        title_language=stored,
+    )
+
+
+def test_title_for_reader_is_the_one_title_with_its_language() -> None:
+    topic = _topic("Battery drains", {"en": 3, "de": 5}, stored="en")
+    assert title_for_reader(topic, "de") == ("Battery drains", "en")
+    assert title_for_reader(topic, "en") == ("Battery drains", "en")
+    unknown = _topic("Батарея садится", {"en": 3, "ru": 1}, stored=None)
+    assert title_for_reader(unknown, "en") == ("Батарея садится", "ru")
+
+
+def _migration_0006() -> ModuleType:
+    from pathlib import Path
+
+    (path,) = (Path(migrations.__file__).parent / "versions").glob("0006_*.py")
+    spec = importlib.util.spec_from_file_location("migration_0006", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("title", "languages", "reps"),
+    [
+        ("Battery drains", {"en": 5, "ru": 2}, []),
+        ("Батарея садится", {"en": 5, "ru": 2, "uk": 2}, []),
+        ("電池", {"en": 3}, []),
+        ("Accu leeg", {}, []),
+        ("Accu leeg na de update", {"de": 4, "nl": 1}, [("nl", "Accu leeg na de update!")]),
+        ("バッテリー", {"ja": 1, "zh-Hans": 3}, [("zh-Hans", "电池")]),
+    ],
+)
+def test_the_migration_fills_titles_with_the_same_rule(
+    title: str, languages: dict[str, int], reps: list[tuple[str, str]]
+) -> None:
+    frozen = _migration_0006().guess_title_language
+    samples = [Representative(lang, text) for lang, text in reps]
+    assert frozen(title, languages, reps) == title_language(title, languages, samples)

@@ -263,10 +263,6 @@ class Settings(BaseSettings):
             return self.api_max_body_bytes
         return self.api_batch_limit * (self.max_text_chars * 4 + 4096)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 @dataclass(frozen=True)
 class SettingInfo:

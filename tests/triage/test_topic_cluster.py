@@ -256,26 +256,3 @@ def test_char_ngrams_fold_case_accents_scripts_and_placeholders() -> None:
     counts = hashed_counts(["sync fails", "sync fails"], small)
     assert counts.shape == (2, 64) and np.array_equal(counts[0], counts[1])
     assert counts[0].sum() == len(char_ngrams("sync fails"))
-
-
-def test_topic_index_grows_in_place_and_ranks_topics() -> None:
-    from userloop.triage.topics.assign import TopicIndex
-
-    rng = np.random.default_rng(4)
-    index = TopicIndex(threshold=0.999)
-    vectors = rng.normal(size=(40, 8)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    for t, v in enumerate(vectors):  # past the first capacity of 16 rows, twice
-        index.add(7, 100 + t, v, 1)
-    hits = index.nearest(7, vectors[25], k=3)
-    assert hits[0][0] == 125 and hits[0][1] == pytest.approx(1.0)
-    assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
-    expected = np.argsort(-(vectors @ vectors[25]), kind="stable")[:3] + 100
-    assert [t for t, _ in hits] == expected.tolist()
-    mean, size = index.join(7, 125, vectors[3])
-    assert size == 2
-    np.testing.assert_allclose(mean, (vectors[25] + vectors[3]) / 2, atol=1e-6)
-    np.testing.assert_allclose(index.centroid(7, 125)[0], mean)
-    assert index.best(7, -vectors[25])[0] is None  # nothing close enough: open a topic
-    assert index.nearest(8, vectors[0]) == [] and index.topics(8) == []
-    assert len(index.topics(7)) == 40

@@ -108,16 +108,31 @@ class UserService:
                 conn, actor, "user.disable" if disabled else "user.enable", f"user:{user.username}"
             )
 
-    def mark_inbox_seen(self, user_id: int, at: datetime | None = None) -> None:
-        with self.store.write() as conn:
-            self.store.users.set_inbox_seen(conn, user_id, at or datetime.now(UTC))
-
     def _by_name(self, username: str) -> User:
         with self.store.read() as conn:
             found = self.store.users.by_username(conn, username.strip().lower())
         if found is None:
             raise UserError(f"no user named {username!r}")
         return found[0]
+
+    def mark_inbox_seen(self, user: User, until: datetime | None = None) -> datetime:
+        """Move the user's inbox mark forward to `until` (the moment their inbox page was
+        built, so topics that arrived since stay new; never later than now, never backwards).
+        Only the user's own mark changes; it is audited like every other change."""
+        now = datetime.now(UTC)
+        mark = min(until or now, now)
+        if user.inbox_seen_at is not None and mark < user.inbox_seen_at:
+            mark = user.inbox_seen_at
+        with self.store.write() as conn:
+            self.store.users.set_inbox_seen(conn, user.id, mark)
+            self.store.audit.record(
+                conn,
+                user.username,
+                "user.inbox_seen",
+                f"user:{user.username}",
+                {"until": mark.isoformat()},
+            )
+        return mark
 
 
 def _check_password(password: str) -> None:

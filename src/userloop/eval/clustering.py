@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sklearn import metrics  # type: ignore[import-untyped]
+from sklearn import metrics
 
 from userloop.eval.data import DEFAULT_CACHE_DIR, embed_cached
 from userloop.triage.embed.base import Embedder

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped]
-from sklearn import linear_model as linear  # type: ignore[import-untyped]
-from sklearn.feature_extraction import text  # type: ignore[import-untyped]
+from scipy import sparse
+from sklearn import linear_model as linear
+from sklearn.feature_extraction import text
 
 from userloop.eval.kind import BoolArray, Review, prf
 from userloop.triage.embed.base import Vectors

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select
 
-from userloop.domain.rules.builds import build_sort_key
 from userloop.domain.enums import Channel
+from userloop.domain.rules.builds import build_sort_key
 from userloop.store.dialect import insert_ignore
 from userloop.store.tables import builds, channels, device_models, products
 

@@ -28,6 +28,9 @@ import unicodedata
 from collections.abc import Callable, Collection, Iterator
 from functools import cache
 
+# Intake writes redaction placeholders; the tokenisers read past them.
+from userloop.domain.personal_data import PLACEHOLDER as PLACEHOLDER
+
 #: Thai: no spaces between words.
 THAI = r"\u0E00-\u0E7F"
 #: Hangul jamo, compatibility jamo and syllables.
@@ -47,11 +50,6 @@ UNSPACED = THAI + HANGUL + HAN_KANA
 #: features of a shipped model, so it stays as it was until ``FEATURES_VERSION`` changes.
 LEX1_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 
-#: A redaction placeholder as intake writes it (``[email]``, ``[phone]``, ``[imei]``,
-#: ``[serial]``, ``[ip]``, ``[url]``; see ``userloop.intake.redaction``). Spelled here, not
-#: imported: the layers contract keeps triage and intake independent, and
-#: ``tests/triage/test_text.py`` checks it against intake's kinds.
-PLACEHOLDER = re.compile(r"\[[a-z_]+\]")
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 

@@ -20,7 +20,6 @@ from userloop.store import Store
 from userloop.store.queries.topics import MemberRow, TopicRow
 from userloop.topics.lifecycle import TopicService
 from userloop.triage.service import Triage
-from userloop.views.titles import title_language as title_language  # the screens' import
 
 PAGE_SIZE = 50
 MEMBER_LIMIT = 200
@@ -187,22 +186,3 @@ class ConsoleService:
         if not member:
             raise NotInTopic(f"feedback {feedback_id} is not in topic {topic_id}")
         self.triage.correct_kind(feedback_id, kind, actor)
-
-    def mark_inbox_seen(self, user: User, until: datetime | None = None) -> datetime:
-        """Move the user's inbox mark forward to `until` (the moment their inbox page was
-        built, so topics that arrived since stay new; never later than now, never backwards).
-        Only the user's own mark changes; it is audited like every other change."""
-        now = datetime.now(UTC)
-        mark = min(until or now, now)
-        if user.inbox_seen_at is not None and mark < user.inbox_seen_at:
-            mark = user.inbox_seen_at
-        with self.store.write() as conn:
-            self.store.users.set_inbox_seen(conn, user.id, mark)
-            self.store.audit.record(
-                conn,
-                user.username,
-                "user.inbox_seen",
-                f"user:{user.username}",
-                {"until": mark.isoformat()},
-            )
-        return mark

@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from userloop.domain.personal_data import PersonalDataKind, placeholder
 
-class PersonalDataKind(StrEnum):
-    """Kinds of personal data that :func:`redact` removes."""
-
-    EMAIL = "email"
-    PHONE = "phone"
-    IMEI = "imei"
-    SERIAL = "serial"
-    IP = "ip"
-    URL = "url"
+__all__ = ["PersonalDataKind", "Redaction"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +28,7 @@ _SERIAL = PersonalDataKind.SERIAL
 _IP = PersonalDataKind.IP
 _URL = PersonalDataKind.URL
 
-_PLACEHOLDER: dict[PersonalDataKind, str] = {kind: f"[{kind.value}]" for kind in PersonalDataKind}
+_PLACEHOLDER: dict[PersonalDataKind, str] = {kind: placeholder(kind) for kind in PersonalDataKind}
 
 # Index digits of the markers written in pseudonym mode: private-use characters, which
 # normalisation removes, so they cannot occur in normalised input; none is the URL mask.

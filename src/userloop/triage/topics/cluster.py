@@ -263,8 +263,8 @@ def average_linkage(sims: npt.ArrayLike, threshold: float) -> Labels:
     """
     # Imported here: scipy.cluster takes ~0.8 s to import, and only batch clustering needs it,
     # not every process that loads this module (the web app, online assignment).
-    from scipy.cluster import hierarchy  # type: ignore[import-untyped]
-    from scipy.spatial import distance  # type: ignore[import-untyped]
+    from scipy.cluster import hierarchy
+    from scipy.spatial import distance
 
     s = np.array(sims, dtype=np.float64)
     n = len(s)

@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, sparse  # type: ignore[import-untyped]
-from sklearn.linear_model import LogisticRegression, Ridge  # type: ignore[import-untyped]
-from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
+from scipy import optimize, sparse
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import StratifiedKFold
 
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.kind.features import HashedRows, sigmoid

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse  # type: ignore[import-untyped]
+from scipy import sparse
 
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.kind.cues import request_cues

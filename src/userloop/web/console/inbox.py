@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from userloop.views.console import title_language
+from userloop.views.titles import title_language
 from userloop.web.console.common import done_notice, make_router
 from userloop.web.context import translator, web_context
 from userloop.web.render import render
@@ -49,5 +49,5 @@ def inbox_seen(
         mark = None
     if mark is not None and mark.tzinfo is None:
         mark = mark.replace(tzinfo=UTC)
-    web_context(request).services.console.mark_inbox_seen(user, mark)
+    web_context(request).services.users.mark_inbox_seen(user, mark)
     return RedirectResponse("/console/inbox?done=seen", 303)

@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from userloop.domain.entities import AuditEvent, User
 from userloop.domain.enums import InvalidTransition, TopicStatus
 from userloop.topics.lifecycle import TopicError
-from userloop.views.console import MEMBER_LIMIT, NEUTRAL_BAND, TopicDetail, title_language
+from userloop.views.console import MEMBER_LIMIT, NEUTRAL_BAND, TopicDetail
+from userloop.views.titles import title_language
 from userloop.web.charts import Bar, bar_chart
 from userloop.web.console.common import day_chart, done_notice, make_router
 from userloop.web.console.topic_form import DEFAULT_DESCENDING, TopicListForm

@@ -62,7 +62,7 @@ def bench_pipeline(texts: list[str], tmp: Path) -> None:
     print(f"embedder alone ({embedder.name}): {alone:,.1f} items/s on {len(texts)} reviews")
     print(f"whole pipeline incl. storage and topic summaries: {whole:,.1f} items/s")
     print(f"ratio pipeline/embedder: {whole / alone:.2f}")
-    print(f"topics formed: {len(services.triage.topics.all())}")
+    print(f"topics formed: {len(services.topics.all())}")
     services.store.close()
 
 
@@ -95,7 +95,7 @@ def bench_similar(n_items: int, tmp: Path, queries: list[str]) -> None:
         f"triage of {n_items} items with stored vectors: "
         f"{n_items / (time.perf_counter() - start):,.0f} items/s"
     )
-    similar = services.triage.similar
+    similar = services.similar
     similar.topics("warm up", language="en")
     similar.items(text="warm up", k=10)
     for label, call in (
@@ -110,7 +110,7 @@ def bench_similar(n_items: int, tmp: Path, queries: list[str]) -> None:
         times.sort()
         p95 = times[int(len(times) * 0.95) - 1]
         print(
-            f"{label} at {n_items} items ({len(services.triage.topics.all())} topics): "
+            f"{label} at {n_items} items ({len(services.topics.all())} topics): "
             f"p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms"
         )
     services.store.close()

@@ -59,9 +59,9 @@ def main() -> None:
     load_demo(services, seed=7, n_feedback=args.size, show_progress=False)
     services.triage.drain()
     services.users.create("bench", "benchmark password", Role.VIEWER)
-    topic = max(services.triage.topics.all(), key=lambda t: t.size)
+    topic = max(services.topics.all(), key=lambda t: t.size)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cpus")
-    print(f"demo items: {args.size}, topics: {len(services.triage.topics.all())}")
+    print(f"demo items: {args.size}, topics: {len(services.topics.all())}")
     app = create_app(settings, services.store, services.triage)
     with TestClient(app, base_url="https://bench") as client:
         page = client.get("/console/sign-in")

@@ -10,8 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from userloop.config import Settings
-from userloop.container import build_triage
+from userloop.container import build_similar, build_triage
 from userloop.store import Store
+from userloop.topics.lifecycle import TopicService
+from userloop.topics.similar import SimilarService
 from userloop.triage.embed.base import Vectors
 from userloop.triage.pipeline import TriageComponents
 from userloop.triage.service import Triage
@@ -124,3 +126,14 @@ def fake_triage(
     for key, value in changes.items():
         setattr(c, key, value)
     return build_triage(settings, store, c)
+
+
+def topics_of(triage: Triage) -> TopicService:
+    """The topic lifecycle on `triage`'s pipeline, as the container builds it."""
+    return TopicService(triage.store, lambda: triage.pipeline)
+
+
+def similar_of(triage: Triage) -> SimilarService:
+    """A fresh "already reported?" service on `triage`'s pipeline, as the container builds it
+    (lexical weight and vector-index bound from triage's configuration)."""
+    return build_similar(triage)

@@ -24,7 +24,9 @@ from userloop.intake.service import IntakeConfig, IntakeService
 from userloop.notify.base import Notifier, build_notifier
 from userloop.store import Store
 from userloop.store.engine import StoreConfigError, missing_sqlite_file
+from userloop.store.vectors import VectorIndex, VectorIndexOptions, build_vector_index
 from userloop.topics.lifecycle import TopicService
+from userloop.topics.similar import SimilarService
 from userloop.topics.votes import VoteService
 from userloop.triage.pipeline import TriageComponents
 from userloop.triage.service import Triage, TriageConfig
@@ -45,6 +47,7 @@ class Services:
     sign_in_throttle: SignInThrottle
     triage: Triage
     topics: TopicService
+    similar: SimilarService
     votes: VoteService
     portal: PortalService
     console: ConsoleService
@@ -64,8 +67,9 @@ class Services:
         stable = None if keys.source == "ephemeral" else keys.pseudonym
         intake = IntakeService(store, intake_config(settings), pseudonym_key=stable)
         triage = triage or build_triage(settings, store)
-        built = triage  # the lifecycle asks for the pipeline only when an operation needs it
-        topics = TopicService(store, lambda: built.pipeline)
+        # The lifecycle asks for the pipeline only when an operation needs it.
+        topics = TopicService(store, lambda: triage.pipeline)
+        similar = build_similar(triage)
         votes = VoteService(store, keys.pseudonym)  # voters are pseudonymised like reporters
         return cls(
             settings=settings,
@@ -78,8 +82,9 @@ class Services:
             sign_in_throttle=_sign_in_throttle(settings, store, keys),
             triage=triage,
             topics=topics,
+            similar=similar,
             votes=votes,
-            portal=PortalService(store, intake, triage, votes, keys.signing),
+            portal=PortalService(store, intake, similar, votes, keys.signing),
             console=ConsoleService(store, topics, triage),
             feedback=FeedbackView(store),
             notifier=build_notifier(settings.notifier),
@@ -152,8 +157,30 @@ def build_triage(
     components: TriageComponents | Callable[[], TriageComponents] | None = None,
 ) -> Triage:
     """Triage on `store` configured by `settings`; `components` replaces the real stages
-    (tests and evaluations pass fakes)."""
-    return Triage(store, triage_config(settings), components)
+    (tests and evaluations pass fakes). The topic lifecycle refreshes the summaries of the
+    topics each batch touches; it asks for the pipeline only when an operation needs it."""
+    summaries = TopicService(store, lambda: triage.pipeline)
+    triage = Triage(store, triage_config(settings), components, summaries=summaries)
+    return triage
+
+
+def build_similar(triage: Triage) -> SimilarService:
+    """ "Already reported?" on triage's pipeline (built on first use: loading the models takes
+    seconds and most commands never need them), with the configured lexical weight and
+    vector indexes."""
+    config = triage.config
+
+    def index(purpose: str) -> VectorIndex:
+        options = VectorIndexOptions(config.vector_index_max_vectors, purpose)
+        return build_vector_index(config.vector_index, options)
+
+    return SimilarService(
+        triage.store,
+        lambda: triage.pipeline,
+        lexical_weight=config.similar_lexical_weight,
+        topic_index=index("similar-topics"),
+        item_index=index("similar-items"),
+    )
 
 
 def keys_config(settings: Settings) -> KeysConfig:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.cli.support import run
+from userloop import container
 from userloop.cli.context import CliContext
 from userloop.config import Settings
 from userloop.store import Store
@@ -16,7 +17,7 @@ from userloop.topics.similar import SimilarItem, SimilarTopic
 
 
 class _StubSimilar:
-    """What `Triage.similar` answers, fixed: the CLI's part is checking and printing."""
+    """What the similar service answers, fixed: the CLI's part is checking and printing."""
 
     def __init__(self) -> None:
         self.asked: list[str] = []
@@ -41,7 +42,8 @@ def test_similar_refuses_empty_text_and_drops_weak_results(
     store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     stub = _StubSimilar()
-    monkeypatch.setattr(CliContext, "triage", lambda self: SimpleNamespace(similar=stub))
+    monkeypatch.setattr(CliContext, "triage", lambda self: SimpleNamespace())  # no models
+    monkeypatch.setattr(container, "build_similar", lambda triage: stub)
     url = settings.database_url
     for empty in ("", "   \n "):
         code, out, err = run(url, "similar", "--text", empty)

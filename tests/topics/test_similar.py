@@ -5,7 +5,7 @@ are still found, as they arrive."""
 from __future__ import annotations
 
 from tests.triage.test_triage_pipeline import load
-from tests.triage_fakes import fake_triage
+from tests.triage_fakes import fake_triage, similar_of
 from userloop.config import Settings
 from userloop.store import Store
 
@@ -26,9 +26,9 @@ def test_similar_items_keep_only_the_newest_vectors_and_texts(
     bounded = settings.model_copy(update={"vector_index_max_vectors": 3})
     newest = {ids["n1"], ids["n2"], ids["n3"]}
     for weight in (0.0, 0.65, 1.0):  # embeddings only, fused, words only
-        similar = fake_triage(
-            store, bounded.model_copy(update={"similar_lexical_weight": weight})
-        ).similar
+        similar = similar_of(
+            fake_triage(store, bounded.model_copy(update={"similar_lexical_weight": weight}))
+        )
         hits = similar.items(text="Battery error ZX81", k=5)
         assert hits and {h.feedback_id for h in hits} <= newest, weight
         assert similar._item_index.size() <= 3 and len(similar._bm25) <= 3
@@ -44,9 +44,9 @@ def test_similar_items_keep_only_the_newest_vectors_and_texts(
 def test_without_a_tight_bound_every_item_is_found(store: Store, settings: Settings) -> None:
     ids = load(store, settings, ROWS)
     fake_triage(store, settings).drain()
-    similar = fake_triage(
-        store, settings.model_copy(update={"similar_lexical_weight": 1.0})
-    ).similar
+    similar = similar_of(
+        fake_triage(store, settings.model_copy(update={"similar_lexical_weight": 1.0}))
+    )
     hits = similar.items(text="error ZX81", k=10)
     assert {h.feedback_id for h in hits} == set(ids.values())
 
@@ -55,8 +55,8 @@ def test_similar_topics_keep_at_most_the_bound(store: Store, settings: Settings)
     load(store, settings, ROWS)
     strict = fake_triage(store, settings, threshold=0.999)  # each report its own topic
     strict.drain()
-    assert len(strict.similar.topics("Battery error ZX81", k=10)) == len(ROWS)
+    assert len(similar_of(strict).topics("Battery error ZX81", k=10)) == len(ROWS)
     bounded = settings.model_copy(update={"vector_index_max_vectors": 2})
-    similar = fake_triage(store, bounded).similar
+    similar = similar_of(fake_triage(store, bounded))
     assert len(similar.topics("Battery error ZX81", k=10)) == 2
     assert similar.topics("Battery error ZX81", k=10, product="no-such-product") == []

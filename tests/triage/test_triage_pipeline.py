@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.triage_fakes import ConceptEmbedder, FakeKind, fake_triage
+from tests.triage_fakes import ConceptEmbedder, FakeKind, fake_triage, similar_of, topics_of
 from userloop.config import Settings
 from userloop.domain.enums import TopicStatus
 from userloop.intake.service import IntakeService
@@ -76,7 +76,7 @@ def test_cross_lingual_reports_of_one_problem_share_a_topic(
     battery = {topic_of(triage, ids[k]) for k in ("b1", "b2", "b3", "b4")}
     camera = {topic_of(triage, ids[k]) for k in ("c1", "c2", "c3")}
     assert len(battery) == 1 and len(camera) == 1 and battery != camera
-    topic = triage.topics.get(battery.pop())
+    topic = topics_of(triage).get(battery.pop())
     assert topic is not None and topic.size == 4
     assert set(topic.languages) == {"en", "ru", "zh-Hans", "nl"}
     assert set(topic.representatives) == {"en", "ru", "zh-Hans", "nl"}
@@ -107,7 +107,7 @@ def test_a_crash_mid_batch_loses_and_duplicates_nothing(
     fresh = fake_triage(store, settings)  # a restarted worker
     fresh.drain(batch_size=4)
     assert fresh.pipeline.backlog() == 0
-    topics = fresh.topics.all()
+    topics = topics_of(fresh).all()
     assert sum(t.size for t in topics) == len(ids)
     assert len({topic_of(fresh, ids[k]) for k in ("b1", "b2", "b3", "b4")}) == 1
 
@@ -146,28 +146,28 @@ def test_manual_merge_and_split_survive_recluster(
     battery = topic_of(triage, ids["b1"])
     camera = topic_of(triage, ids["c1"])
     dark = topic_of(triage, ids["d1"])
-    merged = triage.topics.merge([camera], battery, actor="ana")
+    merged = topics_of(triage).merge([camera], battery, actor="ana")
     assert merged.id == battery and merged.size == 7
-    gone = triage.topics.get(camera)
+    gone = topics_of(triage).get(camera)
     assert gone is not None and gone.merged_into == battery and gone.status == "duplicate"
     report = triage.recluster()
     assert all(battery not in pair for pair in report.split)
     assert topic_of(triage, ids["c2"]) == battery  # the machine did not undo the merge
-    split = triage.topics.split(dark, [ids["d2"]], actor="ana")
+    split = topics_of(triage).split(dark, [ids["d2"]], actor="ana")
     assert topic_of(triage, ids["d2"]) == split.id
     triage.recluster()
     assert topic_of(triage, ids["d2"]) == split.id != topic_of(triage, ids["d1"])
     with pytest.raises(TopicError, match="merged into"):
-        triage.topics.merge([camera], dark, actor="ana")
+        topics_of(triage).merge([camera], dark, actor="ana")
     with pytest.raises(TopicError, match="at least one member on each side"):
-        triage.topics.split(dark, [ids["d1"]], actor="ana")
+        topics_of(triage).split(dark, [ids["d1"]], actor="ana")
 
 
 def test_recluster_merges_near_duplicates_with_stable_ids(store: Store, settings: Settings) -> None:
     ids = load(store, settings)
     strict = fake_triage(store, settings, threshold=0.99)  # every report its own topic
     strict.drain()
-    assert len(strict.topics.all()) == len(ids)
+    assert len(topics_of(strict).all()) == len(ids)
     before = {k: topic_of(strict, v) for k, v in ids.items()}
     with store.write() as conn:
         for key in ("b2", "b3"):
@@ -202,7 +202,7 @@ def test_regroup_merges_recent_topics_with_their_texts(store: Store, settings: S
     strict = fake_triage(store, settings, threshold=0.99)  # every report its own topic
     strict.drain()
     before = {k: topic_of(strict, v) for k, v in ids.items()}
-    strict.topics.set_status(before["b4"], "confirmed", actor="ana")  # staff's: never moved
+    topics_of(strict).set_status(before["b4"], "confirmed", actor="ana")  # staff's: never moved
     with store.write() as conn:
         for key, voter in (("b1", "v1"), ("b2", "v1"), ("b3", "v2")):
             store.votes.add(conn, before[key], voter)
@@ -217,9 +217,9 @@ def test_regroup_merges_recent_topics_with_their_texts(store: Store, settings: S
     assert after["b4"] == before["b4"]
     assert set(after.values()) <= set(before.values()) and not report.split
     assert (before["b2"], before["b1"]) in report.merged
-    gone = triage.topics.get(before["b2"])
+    gone = topics_of(triage).get(before["b2"])
     assert gone is not None and gone.merged_into == before["b1"]
-    topic = triage.topics.get(before["b1"])
+    topic = topics_of(triage).get(before["b1"])
     assert topic is not None and topic.size == 3
     with store.read() as conn:  # votes follow their topic; a voter counts once
         assert store.votes.count(conn, before["b1"]) == 2
@@ -249,14 +249,14 @@ def test_regroup_is_dropped_when_staff_act_while_it_clusters(
     inner = _regroup([])
 
     def regroup_while_staff_act(vectors: Any, texts: Any) -> Any:
-        strict.topics.set_status(before["c1"], "confirmed", actor="ana")  # meanwhile
+        topics_of(strict).set_status(before["c1"], "confirmed", actor="ana")  # meanwhile
         return inner(vectors, texts)
 
     triage = fake_triage(store, settings, threshold=0.99, regroup=regroup_while_staff_act)
     report = triage.recluster()
     assert not report.merged and not report.split
     assert {k: topic_of(triage, v) for k, v in ids.items()} == before
-    topic = triage.topics.get(before["c1"])
+    topic = topics_of(triage).get(before["c1"])
     assert topic is not None and topic.status == "confirmed"
 
 
@@ -294,11 +294,11 @@ def test_status_transitions_are_enforced_and_audited(
     ids = load(store, settings)
     triage.drain()
     topic = topic_of(triage, ids["b1"])
-    assert triage.topics.set_status(topic, "confirmed", actor="li").status == "confirmed"
+    assert topics_of(triage).set_status(topic, "confirmed", actor="li").status == "confirmed"
     with pytest.raises(ValueError, match="cannot go from confirmed to shipped"):
-        triage.topics.set_status(topic, TopicStatus.SHIPPED, actor="li")
+        topics_of(triage).set_status(topic, TopicStatus.SHIPPED, actor="li")
     with pytest.raises(ValueError):
-        triage.topics.set_status(topic, "open", actor="li")
+        topics_of(triage).set_status(topic, "open", actor="li")
     with store.read() as conn:
         actions = [e.action for e in store.audit.recent(conn)]
     assert "topic.status" in actions
@@ -309,13 +309,13 @@ def test_similar_topics_answer_in_the_askers_language(
 ) -> None:
     ids = load(store, settings)
     triage.drain()
-    hits = triage.similar.topics("Батарея быстро садится", language="ru", k=2)
+    hits = similar_of(triage).topics("Батарея быстро садится", language="ru", k=2)
     assert hits[0].topic_id == topic_of(triage, ids["b1"])
     assert hits[0].representative_language == "ru"
     assert hits[0].representative_text == REPORTS[1][1]
-    hits = triage.similar.topics("battery drain", language="zh-Hant", k=1)
+    hits = similar_of(triage).topics("battery drain", language="zh-Hant", k=1)
     assert hits[0].representative_language == "zh-Hans"  # same language, other script
-    near = triage.similar.items(source="t", external_id="b2", k=3)
+    near = similar_of(triage).items(source="t", external_id="b2", k=3)
     assert ids["b2"] not in [n.feedback_id for n in near]
     assert {n.feedback_id for n in near[:3]} == {ids["b1"], ids["b3"], ids["b4"]}
 
@@ -329,18 +329,18 @@ def test_similar_items_fuse_words_and_embeddings(store: Store, settings: Setting
     ids = load(store, settings, rows)
     fake_triage(store, settings).drain()
     words = fake_triage(store, settings.model_copy(update={"similar_lexical_weight": 1.0}))
-    hits = words.similar.items(text="error ZX81", k=3)
+    hits = similar_of(words).items(text="error ZX81", k=3)
     assert {h.feedback_id for h in hits[:2]} == {ids["z1"], ids["z2"]}
     assert hits[0].score == 1.0  # the best BM25 hit, normalised
     assert len(hits) == 2  # nothing else shares a word and vectors weigh nothing
     vectors = fake_triage(store, settings.model_copy(update={"similar_lexical_weight": 0.0}))
-    near = vectors.similar.items(source="t", external_id="z1", k=4)
+    near = similar_of(vectors).items(source="t", external_id="z1", k=4)
     assert ids["z1"] not in [h.feedback_id for h in near]
     assert all(h.score == h.similarity for h in near)
     assert [h.similarity for h in near] == sorted((h.similarity for h in near), reverse=True)
     # New feedback is searchable by its words as soon as it is stored.
     late = load(store, settings, [("z3", "ZX81 again after the reboot", None)])
-    assert late["z3"] in [h.feedback_id for h in words.similar.items(text="ZX81 reboot", k=1)]
+    assert late["z3"] in [h.feedback_id for h in similar_of(words).items(text="ZX81 reboot", k=1)]
 
 
 def test_kind_corrections_show_at_once_and_become_training_labels(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tests.triage_fakes import similar_of
 from tests.web_helpers import sign_in_as, web_client
 from userloop.cli.main import app
 from userloop.config import Settings, load_settings
@@ -55,7 +56,7 @@ def test_real_models_triage_four_languages(real_settings: Settings) -> None:
     assert by_key["ru-battery"].kind == "bug"
     assert "feature" in by_key["en-wish"].labels
     assert by_key["zh-camera"].sentiment < 0.2
-    hits = triage.similar.topics("Батарея быстро садится после обновления", language="ru", k=1)
+    hits = similar_of(triage).topics("Батарея быстро садится после обновления", language="ru", k=1)
     assert hits[0].topic_id == by_key["ru-battery"].topic_id
     assert hits[0].representative_language == "ru"
     # Re-clustering with the real batch clusterer (lexical channel included) keeps the

@@ -82,11 +82,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     stage(services, demo_world)  # statuses for the roadmap, a shipped fix for the changelog
     for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
         services.users.create(name, PASSWORD, role)
-    similar = services.triage.similar.topics(NFC_REPORT_RU, language="ru", k=2)
+    similar = services.similar.topics(NFC_REPORT_RU, language="ru", k=2)
     assert similar and similar[0].representative_language == "zh-Hans", similar
     nfc = similar[0].topic_id
     others = sorted(
-        (t for t in services.triage.topics.all() if t.id != nfc and t.size > 1),
+        (t for t in services.topics.all() if t.id != nfc and t.size > 1),
         key=lambda t: t.size,
     )
     app = create_app(settings, services.store, services.triage, worker=True)
@@ -217,7 +217,7 @@ def test_viewer_has_no_buttons_and_is_refused(world: World, browser: Browser) ->
     page.locator("h1").wait_for()
     for action in ("status", "merge-into", "merge-from", "split", "kind"):
         assert page.locator(f"form[action$='/{action}']").count() == 0, action
-    before = world.services.triage.topics.get(world.nfc_topic)
+    before = world.services.topics.get(world.nfc_topic)
     token = page.locator("input[name=csrf_token]").first.input_value()
     status = page.evaluate(
         """async ([url, token]) => {
@@ -228,7 +228,7 @@ def test_viewer_has_no_buttons_and_is_refused(world: World, browser: Browser) ->
         [f"{world.url}/console/topics/{world.nfc_topic}/status", token],
     )
     assert status == 403
-    after = world.services.triage.topics.get(world.nfc_topic)
+    after = world.services.topics.get(world.nfc_topic)
     assert before is not None and after is not None and after.status == before.status
     context.close()
 
@@ -242,7 +242,7 @@ def test_post_without_csrf_token_is_refused(world: World, browser: Browser) -> N
     assert response.status == 403
     response = page.request.post(f"{world.url}/submit", form={"text": "no token here at all"})
     assert response.status == 403
-    topic = world.services.triage.topics.get(world.nfc_topic)
+    topic = world.services.topics.get(world.nfc_topic)
     assert topic is not None and topic.status != "declined"
     context.close()
 

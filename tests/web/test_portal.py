@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.triage_fakes import fake_triage
+from tests.triage_fakes import fake_triage, topics_of
 from tests.web_helpers import csrf, web_client
 from userloop.config import Settings
 from userloop.store import Store
@@ -269,7 +269,7 @@ def test_suggestions_embed_at_most_the_start_of_the_draft(
 ) -> None:
     seed(client, triage, {"b": "Battery drains fast overnight"})
     asked: list[str] = []
-    similar = triage.similar
+    similar = client.app.state.services.similar  # type: ignore[attr-defined]
     original = similar.topics
 
     def spy(text: str, *args: Any, **kwargs: Any) -> Any:
@@ -303,7 +303,7 @@ def test_vote_on_a_merged_topic_counts_for_the_target(client: TestClient, triage
     topics = seed(
         client, triage, {"b": "Battery drains fast overnight", "c": "Camera crashes on start"}
     )
-    triage.topics.merge([topics["c"]], topics["b"], actor="ana")
+    topics_of(triage).merge([topics["c"]], topics["b"], actor="ana")
     reply = vote(client, topics["c"])
     assert reply.json() == {"topic_id": topics["b"], "votes": 1, "voted": True}
     redirected = vote(client, topics["c"], json=False)
@@ -335,8 +335,8 @@ def test_topic_page_shows_history_languages_and_fixed_build(
         page = client.get(f"/topics/{topic}").text
         assert "Исправлено в сборке" not in page
         for status in ("confirmed", "planned", "in_progress", "fixed"):
-            triage.topics.set_status(topic, status, actor="li")
-        triage.topics.set_fixed_build(topic, "3.4.10", actor="li")
+            topics_of(triage).set_status(topic, status, actor="li")
+        topics_of(triage).set_fixed_build(topic, "3.4.10", actor="li")
         page = client.get(f"/topics/{topic}").text
     assert page.count("<h1") == 1
     assert "Исправлено в сборке 3.4.10" in page
@@ -356,7 +356,7 @@ def test_merged_topic_redirects_and_unknown_topic_is_404(
     topics = seed(
         client, triage, {"b": "Battery drains fast overnight", "c": "Camera crashes on start"}
     )
-    triage.topics.merge([topics["c"]], topics["b"], actor="ana")
+    topics_of(triage).merge([topics["c"]], topics["b"], actor="ana")
     moved = client.get(f"/topics/{topics['c']}", follow_redirects=False)
     assert moved.status_code == 301 and moved.headers["location"] == f"/topics/{topics['b']}"
     missing = client.get("/topics/999999")
@@ -387,9 +387,9 @@ def test_roadmap_and_changelog_with_and_without_topics(client: TestClient, triag
     }
     for key, statuses in steps.items():
         for status in statuses:
-            triage.topics.set_status(topics[key], status, actor="li")
-    triage.topics.set_fixed_build(topics["b"], "3.10.0", actor="li")
-    triage.topics.set_fixed_build(topics["c"], "3.9.2", actor="li")
+            topics_of(triage).set_status(topics[key], status, actor="li")
+    topics_of(triage).set_fixed_build(topics["b"], "3.10.0", actor="li")
+    topics_of(triage).set_fixed_build(topics["c"], "3.9.2", actor="li")
 
     roadmap = client.get("/roadmap").text
     for key in ("b", "c", "d"):

@@ -46,7 +46,7 @@ def triage(
             bar.update(task, rate=f"{done / elapsed:,.0f}" if elapsed else "-")
 
         done = engine.drain(batch_size, on_batch=advance)
-    cli.console.print(f"triaged {done} item(s); {len(engine.topics.all())} topics")
+    cli.console.print(f"triaged {done} item(s); {len(cli.services().topics.all())} topics")
 
 
 def worker(ctx: typer.Context) -> None:
@@ -103,16 +103,17 @@ def similar(
         fail('--text is empty: give the text to look for, e.g. --text "battery drains"')
     if text is None and not (source and external_id):
         fail("give --text, or --source with --external-id")
-    engine = cli.triage()
+    cli.triage()  # a triage setup that cannot work stops here, with its message
+    similar = cli.services().similar
     topics = text is not None and not items
     # Nothing in common (a similarity or fused score of 0 or less) is no answer to the question.
     rows: list[dict[str, Any]]
     if text is not None and topics:
-        found = engine.similar.topics(text, language=language, k=k)
+        found = similar.topics(text, language=language, k=k)
         rows = [asdict(r) for r in found if r.similarity > 0]
     else:
         try:
-            near = engine.similar.items(text=text, source=source, external_id=external_id, k=k)
+            near = similar.items(text=text, source=source, external_id=external_id, k=k)
         except (ValueError, LookupError) as exc:
             fail(str(exc).strip("'\""))
         rows = [asdict(r) for r in near if r.score > 0]

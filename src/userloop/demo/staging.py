@@ -52,7 +52,7 @@ def topics_by_problem(services: Services, world: DemoWorld) -> dict[str, list[tu
 
 def stage(services: Services, world: DemoWorld) -> int:
     """Give the demo's main topics their statuses; returns how many topics changed."""
-    topics = services.triage.topics
+    topics = services.topics
     matched = topics_by_problem(services, world)
     changed = 0
     for problem, path in PLAN.items():

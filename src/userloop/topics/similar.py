@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +66,7 @@ class SimilarService:
     def __init__(
         self,
         store: Store,
-        pipeline: TriagePipeline,
+        pipeline: TriagePipeline | Callable[[], TriagePipeline],
         topic_ttl: float = 5.0,
         lexical_weight: float = DEFAULT_FUSION_WEIGHT,
         *,
@@ -75,7 +76,9 @@ class SimilarService:
         if not 0.0 <= lexical_weight <= 1.0:
             raise ValueError(f"lexical_weight must lie in [0, 1]; got {lexical_weight}")
         self.store = store
-        self.pipeline = pipeline
+        # A callable defers building triage (loading its models takes seconds) until the
+        # first question.
+        self._pipeline = pipeline
         self.topic_ttl = topic_ttl
         self.lexical_weight = lexical_weight
         self._topic_index = topic_index if topic_index is not None else MemoryVectorIndex()
@@ -88,6 +91,12 @@ class SimilarService:
         self._lock = threading.Lock()
         self._topics_at: float | None = None  # when the centroids were loaded
         self._items_after: int | None = None  # the last feedback id read for vectors
+
+    @property
+    def pipeline(self) -> TriagePipeline:
+        if not isinstance(self._pipeline, TriagePipeline):
+            self._pipeline = self._pipeline()
+        return self._pipeline
 
     def _search_topics(self, vector: np.ndarray, k: int, product: int | None) -> list[Hit]:
         with self._lock:

@@ -7,11 +7,9 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from userloop.store import Store
-from userloop.store.vectors import VectorIndex, VectorIndexOptions, build_vector_index
-from userloop.topics.lifecycle import TopicService
-from userloop.topics.similar import SimilarService
 from userloop.triage.pipeline import TriageComponents, TriagePipeline
 from userloop.triage.stages import KINDS
 from userloop.triage.topics.recluster import ReclusterReport, recluster
@@ -38,16 +36,29 @@ class TriageConfig:
     vector_index_max_vectors: int
 
 
+class TopicSummaries(Protocol):
+    """What triage asks of the topic lifecycle after a batch: recompute the titles, keywords
+    and counts of changed topics (at most `limit`), returning how many it did."""
+
+    def refresh(self, limit: int = 100) -> int: ...
+
+
 class Triage:
+    """The pipeline runner. `summaries` (the topic lifecycle, built by the container) refreshes
+    the topics each batch touched; without it topics keep no titles."""
+
     def __init__(
         self,
         store: Store,
         config: TriageConfig,
         components: TriageComponents | Callable[[], TriageComponents] | None = None,
+        *,
+        summaries: TopicSummaries | None = None,
     ) -> None:
         self.store = store
         self.config = config
         self._components = components
+        self.summaries = summaries
 
     @functools.cached_property
     def components(self) -> TriageComponents:
@@ -71,30 +82,11 @@ class Triage:
     def pipeline(self) -> TriagePipeline:
         return TriagePipeline(self.store, self.components)
 
-    @functools.cached_property
-    def topics(self) -> TopicService:
-        return TopicService(self.store, self.pipeline)
-
-    @functools.cached_property
-    def similar(self) -> SimilarService:
-        return SimilarService(
-            self.store,
-            self.pipeline,
-            lexical_weight=self.config.similar_lexical_weight,
-            topic_index=self.vector_index("similar-topics"),
-            item_index=self.vector_index("similar-items"),
-        )
-
-    def vector_index(self, purpose: str) -> VectorIndex:
-        """A new vector index of the configured kind and bound."""
-        options = VectorIndexOptions(self.config.vector_index_max_vectors, purpose)
-        return build_vector_index(self.config.vector_index, options)
-
     def run_once(self, batch_size: int | None = None) -> int:
         """One batch through the pipeline, then summaries of the topics it touched."""
         done = self.pipeline.run_batch(batch_size or self.config.triage_batch_size)
         if done:
-            self.topics.refresh()
+            self._refresh_summaries(once=True)
         return done
 
     def drain(
@@ -108,8 +100,7 @@ class Triage:
             total += done
             if on_batch:
                 on_batch(done)
-        while self.topics.refresh(500):
-            pass
+        self._refresh_summaries()
         return total
 
     def correct_kind(self, feedback_id: int, kind: str, actor: str) -> None:
@@ -136,6 +127,14 @@ class Triage:
 
     def recluster(self) -> ReclusterReport:
         report = recluster(self.store, self.pipeline, window=self.config.recluster_window)
-        while self.topics.refresh(500):
-            pass
+        self._refresh_summaries()
         return report
+
+    def _refresh_summaries(self, *, once: bool = False) -> None:
+        if self.summaries is None:
+            return
+        if once:
+            self.summaries.refresh()
+            return
+        while self.summaries.refresh(500):
+            pass

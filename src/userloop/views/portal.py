@@ -18,8 +18,8 @@ from userloop.domain.rules.builds import build_sort_key
 from userloop.intake.service import IntakeService
 from userloop.store import Store
 from userloop.store.queries.topics import TopicCardRow
+from userloop.topics.similar import SimilarService
 from userloop.topics.votes import NoPublicTopic, VoteService, live_topic
-from userloop.triage.service import Triage
 from userloop.views.portal_models import (
     BuildFixes,
     Moved,
@@ -67,13 +67,13 @@ class PortalService:
         self,
         store: Store,
         intake: IntakeService,
-        triage: Triage,
+        similar: SimilarService,
         votes: VoteService,
         signing_key: str | bytes,
     ) -> None:
         self.store = store
         self.intake = intake
-        self.triage = triage
+        self.similar = similar
         self.votes = votes
         self._tokens = URLSafeSerializer(signing_key, salt=MY_REPORTS_SALT)
 
@@ -170,7 +170,7 @@ class PortalService:
             return []
         hits = [
             h
-            for h in self.triage.similar.topics(text, language=language, k=SUGGESTION_COUNT)
+            for h in self.similar.topics(text, language=language, k=SUGGESTION_COUNT)
             if h.similarity >= SUGGESTION_MIN_SIMILARITY
         ]
         if not hits:

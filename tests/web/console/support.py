@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.triage_fakes import topics_of
 from tests.web_helpers import csrf
 from userloop.domain.entities import AuditEvent, Topic
 from userloop.store import Store
@@ -113,7 +114,7 @@ def topic_of(triage: Triage, feedback_id: int) -> int:
 
 
 def topic(triage: Triage, topic_id: int) -> Topic:
-    found = triage.topics.get(topic_id)
+    found = topics_of(triage).get(topic_id)
     assert found is not None
     return found
 

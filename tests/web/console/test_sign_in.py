@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.triage_fakes import topics_of
 from tests.web.console.support import (
     main_html,
     post,
@@ -143,7 +144,7 @@ def test_viewer_sees_no_change_forms_and_every_change_is_refused(
     assert "<form" not in page and 'name="member"' not in page and "<select" not in page
     assert "/merge" not in page and "/split" not in page
 
-    members_before = triage.topics.members(battery)
+    members_before = topics_of(triage).members(battery)
     attempts: list[tuple[str, dict[str, Any]]] = [
         (f"/console/topics/{battery}/status", {"status": "confirmed", "fixed_build": "9.9"}),
         (f"/console/topics/{battery}/merge-into", {"target": str(camera)}),
@@ -158,7 +159,7 @@ def test_viewer_sees_no_change_forms_and_every_change_is_refused(
     assert topic(triage, battery).status == "new"
     assert topic(triage, battery).fixed_build is None
     assert topic(triage, camera).merged_into is None
-    assert triage.topics.members(battery) == members_before
+    assert topics_of(triage).members(battery) == members_before
     with store.read() as conn:
         result = store.triage.get(conn, world["b1"])
     assert result is not None and result.kind == "bug"

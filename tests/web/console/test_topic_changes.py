@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from tests.triage_fakes import topics_of
 from tests.web.console.support import (
     audit,
     listed_ids,
@@ -171,7 +172,7 @@ def test_split_selected_reports_into_a_new_topic(
     path = f"/console/topics/{battery}/split"
     response = post(client, path, {})
     assert response.status_code == 400 and "Select at least one report" in response.text
-    everything = triage.topics.members(battery)
+    everything = topics_of(triage).members(battery)
     response = post(client, path, {"member": everything})
     assert response.status_code == 409 and "at least one member on each side" in response.text
     response = post(client, path, {"member": [world["c1"]]})
@@ -183,8 +184,8 @@ def test_split_selected_reports_into_a_new_topic(
     assert response.status_code == 303
     new_id = int(re.findall(r"/console/topics/(\d+)\?done=split", response.headers["location"])[0])
     assert new_id != battery
-    assert triage.topics.members(new_id) == sorted([world["b3"], world["b4"]])
-    assert triage.topics.members(battery) == sorted([world["b1"], world["b2"]])
+    assert topics_of(triage).members(new_id) == sorted([world["b3"], world["b4"]])
+    assert topics_of(triage).members(battery) == sorted([world["b1"], world["b2"]])
     (event,) = [e for e in audit(store) if e.action == "topic.split"]
     assert event.actor == "tom" and event.details["new_topic"] == new_id
     page = client.get(response.headers["location"]).text

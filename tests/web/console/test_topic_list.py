@@ -6,6 +6,7 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.triage_fakes import topics_of
 from tests.web.console.support import (
     listed_ids,
 )
@@ -71,7 +72,7 @@ def test_list_filters_and_search(client: TestClient, world: dict[str, int], tria
     assert ids("q=BATTERY") == {battery}
     assert ids(f"q=%23{camera}") == {camera}
     assert ids("q=100%25") == set()  # LIKE wildcards are taken literally
-    triage.topics.set_status(camera, TopicStatus.CONFIRMED, "test")
+    topics_of(triage).set_status(camera, TopicStatus.CONFIRMED, "test")
     assert ids("status=confirmed") == {camera}
     assert ids("status=new&kind=bug") == {battery}
     # The selects offer the values present.

@@ -23,7 +23,5 @@ def similar_topics(body: SimilarIn, services: ServicesDep, _token: ReadToken) ->
         language = check_language(body.language) if body.language else None
     except ValueError as exc:
         raise ApiError(422, "validation_error", str(exc)) from exc
-    hits = services.triage.similar.topics(
-        body.text, language=language, k=body.k, product=body.product
-    )
+    hits = services.similar.topics(body.text, language=language, k=body.k, product=body.product)
     return SimilarOut(data=[SimilarTopicOut.model_validate(h, from_attributes=True) for h in hits])

@@ -7,7 +7,7 @@
   // The server answers nothing for shorter drafts; do not ask.
   var MIN_CHARS = 10;
   // Only the start of a draft matters for finding its topic; keeps the URL short. The server
-  // embeds no more than this (SUGGESTION_MAX_CHARS in portal/service.py).
+  // embeds no more than this (SUGGESTION_MAX_CHARS in views/portal.py).
   var MAX_QUERY_CHARS = 300;
 
   function numberFormat() {

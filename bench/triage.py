@@ -26,7 +26,7 @@ import numpy as np
 
 from userloop.config import load_settings
 from userloop.container import Services
-from userloop.store.repos.feedback import FeedbackFilter
+from userloop.domain.filters import FeedbackFilter
 
 
 def minibar_texts(datasets: Path, n: int) -> list[str]:

@@ -13,12 +13,9 @@ from userloop.cli.context import get
 from userloop.config import load_settings
 from userloop.container import Services
 from userloop.domain.enums import Role, TokenScope
-from userloop.intake.service import count_results
 
 if TYPE_CHECKING:
     from userloop.demo.generator import DemoWorld
-
-CHUNK = 1000
 
 
 def load_demo(
@@ -30,23 +27,12 @@ def load_demo(
 ) -> dict[str, int]:
     """Fill an empty, migrated store with the demo world. Returns counts by outcome."""
     from userloop.demo import generate
+    from userloop.demo.loading import load_world
 
     world = world or generate(seed=seed, n_feedback=n_feedback)
-    items = [{**x, "product": world.product} for x in world.feedback]
-    counts: dict[str, int] = {}
     with Progress(disable=not show_progress, transient=True) as progress:
-        task = progress.add_task("demo feedback", total=len(items))
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start : start + CHUNK]
-            results = services.intake.submit_batch(chunk, default_source="demo")
-            for k, v in count_results(results).items():
-                counts[k] = counts.get(k, 0) + v
-            progress.advance(task, len(chunk))
-    samples = [{**x, "product": world.product} for x in world.install_base]
-    for start in range(0, len(samples), CHUNK * 5):
-        services.intake.submit_install_base(samples[start : start + CHUNK * 5])
-    counts["install_base"] = len(samples)
-    return counts
+        task = progress.add_task("demo feedback", total=len(world.feedback))
+        return load_world(services, world, lambda n: progress.advance(task, n))
 
 
 def demo(

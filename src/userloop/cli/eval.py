@@ -75,6 +75,23 @@ def eval_topics(
     _emit(run_topics_e2e(_check(datasets), settings=cli.settings, background=background), as_json)
 
 
+@app.command("topics-demo")
+def eval_topics_demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Seed of the generated world")] = 7,
+    size: Annotated[int, typer.Option(help="Number of feedback items")] = 3000,
+    as_json: JsonOpt = False,
+) -> None:
+    """The demo world's topics against the generator's truth: ARI, homogeneity, completeness,
+    and per problem its topics and largest share, after triage and after re-clustering."""
+    from userloop.eval.topics_demo import run_topics_demo
+
+    if size < 1:
+        fail("--size must be at least 1")
+    cli = get(ctx)
+    _emit(run_topics_demo(seed, size, settings=cli.settings, out=typer.echo), as_json)
+
+
 @app.command("duplicates")
 def eval_duplicates(
     ctx: typer.Context, datasets: DatasetsOpt = DEFAULT_DATASETS, as_json: JsonOpt = False

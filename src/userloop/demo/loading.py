@@ -1,0 +1,32 @@
+"""Loading a generated demo world into a store, through intake as any other feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from userloop.container import Services
+from userloop.demo.generator import DemoWorld
+from userloop.intake.service import count_results
+
+CHUNK = 1000
+
+
+def load_world(
+    services: Services, world: DemoWorld, on_chunk: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Fill an empty, migrated store with `world`: its feedback (told to `on_chunk` as each
+    chunk is stored) and its install base. Returns counts by intake outcome."""
+    items = [{**x, "product": world.product} for x in world.feedback]
+    counts: dict[str, int] = {}
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start : start + CHUNK]
+        results = services.intake.submit_batch(chunk, default_source="demo")
+        for k, v in count_results(results).items():
+            counts[k] = counts.get(k, 0) + v
+        if on_chunk is not None:
+            on_chunk(len(chunk))
+    samples = [{**x, "product": world.product} for x in world.install_base]
+    for start in range(0, len(samples), CHUNK * 5):
+        services.intake.submit_install_base(samples[start : start + CHUNK * 5])
+    counts["install_base"] = len(samples)
+    return counts

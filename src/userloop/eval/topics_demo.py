@@ -1,0 +1,125 @@
+"""Topic quality on the demo world, whose generator knows which problem every report describes.
+
+What a first-time user sees, scored against that truth: the demo world goes through intake into
+a fresh SQLite store, the triage pipeline assigns topics online, then `userloop recluster`
+runs. After each step: ARI, homogeneity (each topic holds one problem), completeness (each
+problem lies in one topic), and per problem the number of topics holding it and the share of
+its reports in its largest topic.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from sklearn import metrics
+
+from userloop.config import Settings
+from userloop.container import Services, build_triage
+from userloop.demo import generate
+from userloop.demo.loading import load_world
+from userloop.domain.filters import FeedbackFilter
+from userloop.store import Store
+from userloop.triage.pipeline import TriageComponents
+
+DEFINITIONS = {
+    "ari": "adjusted Rand index of the topics against the generator's problems",
+    "homogeneity": "1 when every topic holds reports of one problem only",
+    "completeness": "1 when every problem's reports lie in one topic",
+    "topics": "live topics holding the demo's reports",
+    "per_problem": "for each problem: its reports, the topics holding them, the largest share",
+}
+
+
+def score(truth: Sequence[str], topics: Sequence[int]) -> dict[str, Any]:
+    """The scores of one grouping (`topics[i]` is the topic of the report whose problem is
+    `truth[i]`)."""
+    by_problem: dict[str, Counter[int]] = {}
+    for problem, topic in zip(truth, topics, strict=True):
+        by_problem.setdefault(problem, Counter())[topic] += 1
+    per_problem = {
+        problem: {
+            "reports": sum(counts.values()),
+            "topics": len(counts),
+            "largest_share": round(max(counts.values()) / sum(counts.values()), 3),
+        }
+        for problem, counts in sorted(by_problem.items())
+    }
+    return {
+        "ari": round(float(metrics.adjusted_rand_score(truth, topics)), 4),
+        "homogeneity": round(float(metrics.homogeneity_score(truth, topics)), 4),
+        "completeness": round(float(metrics.completeness_score(truth, topics)), 4),
+        "topics": len(set(topics)),
+        "per_problem": per_problem,
+    }
+
+
+def _grouping(services: Services, truth: Mapping[str, str]) -> tuple[list[str], list[int]]:
+    """(problem, topic) of every stored demo report, in id order."""
+    problems: list[str] = []
+    topics: list[int] = []
+    for row in services.feedback.export(FeedbackFilter()):
+        item, triaged = row.feedback, row.triage
+        problem = truth.get(f"{item.source}/{item.external_id}")
+        if problem is None or triaged is None or triaged.topic_id is None:
+            continue
+        problems.append(problem)
+        topics.append(triaged.topic_id)
+    return problems, topics
+
+
+def run_topics_demo(
+    seed: int = 7,
+    size: int = 3000,
+    *,
+    settings: Settings | None = None,
+    components: Callable[[Settings], TriageComponents] | None = None,
+    out: Callable[[str], None] = print,
+) -> dict[str, Any]:
+    """Score the demo world's topics after online assignment and after re-clustering (see the
+    module doc). ``components`` builds fake triage stages in tests; by default the real ones
+    from ``settings`` (whose database URL is replaced by a temporary SQLite file)."""
+    world = generate(seed=seed, n_feedback=size)
+    with tempfile.TemporaryDirectory(prefix="userloop-topics-demo-") as tmp:
+        url = f"sqlite:///{Path(tmp) / 'demo.db'}"
+        run_settings = (settings or Settings()).model_copy(update={"database_url": url})
+        store = Store.from_url(url)
+        store.upgrade()  # before the services read the installation's keys
+        parts = components(run_settings) if components is not None else None
+        services = Services.build(run_settings, store, build_triage(run_settings, store, parts))
+        try:
+            load_world(services, world)
+            services.triage.drain()
+            online = score(*_grouping(services, world.truth))
+            services.triage.recluster()
+            reclustered = score(*_grouping(services, world.truth))
+        finally:
+            services.close()
+    result = {
+        "seed": seed,
+        "size": size,
+        "online": online,
+        "recluster": reclustered,
+        "definitions": DEFINITIONS,
+    }
+    for line in report_lines(result):
+        out(line)
+    return result
+
+
+def report_lines(result: Mapping[str, Any]) -> list[str]:
+    """A plain-text table of a result of :func:`run_topics_demo`."""
+    lines = [f"demo world: seed {result['seed']}, {result['size']} reports"]
+    for step in ("online", "recluster"):
+        s = result[step]
+        lines.append(
+            f"{step:>9}: ARI {s['ari']:.3f}  homogeneity {s['homogeneity']:.3f}  "
+            f"completeness {s['completeness']:.3f}  topics {s['topics']}"
+        )
+    lines.append(f"{'problem':<22}{'reports':>8}{'topics':>8}{'largest':>9}  (after recluster)")
+    for problem, p in result["recluster"]["per_problem"].items():
+        lines.append(f"{problem:<22}{p['reports']:>8}{p['topics']:>8}{p['largest_share']:>9.0%}")
+    return lines

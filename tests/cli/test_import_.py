@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.cli.support import run
 from userloop.config import Settings
+from userloop.intake.importers import presets
+from userloop.intake.importers.presets import PRESETS, Preset, _plain
+from userloop.registry import Registry
 from userloop.store import Store
 
 
@@ -31,5 +36,33 @@ def test_import_command_reports_and_rejects(
     table.write_text("body,stars\nBattery is great,5\n", encoding="utf-8")
     code, _, err = run(settings.database_url, "import", str(table), "--map", "text=missing")
     assert code == 1 and "missing" in err
+    with store.read() as conn:
+        assert store.feedback.count(conn) == 1
+
+
+def test_presets_come_from_the_registry_and_an_unknown_one_stores_nothing(
+    store: Store, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = tmp_path / "reviews.csv"
+    src.write_text("Review Text,Star Rating\nBattery drains overnight,1\n", encoding="utf-8")
+    code, _, err = run(settings.database_url, "import", str(src), "--preset", "itunes")
+    assert code == 1 and "unknown preset 'itunes'; presets are google-play, app-store" in err
+    with store.read() as conn:
+        assert store.feedback.count(conn) == 0
+    # A preset a plugin registers is accepted by the command as the built-in ones are.
+    fresh = Registry[Preset]("import preset", "userloop.import_presets.test")
+    for plugin in PRESETS:
+        fresh.register(plugin.name, plugin.factory, plugin.help)
+    texts_only = Preset(
+        name="texts-only",
+        source="texts",
+        title="Texts only",
+        fields={"text": _plain("Review Text", required=True)},
+        columns=("Review Text", "Star Rating"),
+    )
+    fresh.register("texts-only", texts_only, "test preset")
+    monkeypatch.setattr(presets, "PRESETS", fresh)
+    code, _, err = run(settings.database_url, "import", str(src), "--preset", "texts-only")
+    assert code == 0, err
     with store.read() as conn:
         assert store.feedback.count(conn) == 1

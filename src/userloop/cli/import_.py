@@ -17,11 +17,6 @@ class FileFormat(StrEnum):
     JSONL = "jsonl"
 
 
-class Preset(StrEnum):
-    GOOGLE_PLAY = "google-play"
-    APP_STORE = "app-store"
-
-
 def import_file(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV or JSONL file", exists=True, dir_okay=False)],
@@ -30,7 +25,11 @@ def import_file(
         typer.Option("--format", help="csv or jsonl; from the extension if omitted"),
     ] = None,
     preset: Annotated[
-        Preset | None, typer.Option(help="Column mapping of a store's review export")
+        str | None,
+        typer.Option(
+            help="Column mapping of a store's review export: google-play, app-store, or a "
+            "preset a plugin registers (docs/import.md)"
+        ),
     ] = None,
     mapping: Annotated[
         str | None,
@@ -71,7 +70,7 @@ def import_file(
                 services.intake,
                 file,
                 fmt=fmt.value if fmt else None,
-                preset=preset.value if preset else None,
+                preset=preset,
                 mapping=mapping,
                 source=source,
                 batch_size=batch_size,

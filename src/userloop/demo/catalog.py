@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from userloop.domain.enums import Kind
+
 PRODUCT = "lumo-phone"
 MODELS: tuple[str, ...] = ("Lumo 12", "Lumo 12 Pro", "Lumo Note 5", "Lumo Lite 3")
 REGIONS: tuple[str, ...] = ("CN", "RU", "NL", "US")
@@ -67,7 +69,7 @@ BETA_CRASH_FACTOR = 1.4
 REGRESSION_EXTRA_CRASH_RATE = 0.022
 RETURN_RATE = 1.2e-5
 
-KINDS: tuple[str, ...] = ("bug", "feature", "question", "praise", "other")
+KINDS: tuple[str, ...] = tuple(k.value for k in Kind)
 
 
 @dataclass(frozen=True)

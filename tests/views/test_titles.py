@@ -97,3 +97,33 @@ def test_the_migration_fills_titles_with_the_same_rule(
     frozen = _migration_0006().guess_title_language
     samples = [Representative(lang, text) for lang, text in reps]
     assert frozen(title, languages, reps) == title_language(title, languages, samples)
+
+
+def _multilingual_topic(titles: dict[str, str], title: str = "更新后电池耗电很快") -> Topic:
+    return Topic(
+        id=1,
+        product="phone",
+        status=TopicStatus.NEW,
+        title=title,
+        merged_into=None,
+        size=6,
+        first_seen=None,
+        last_seen=None,
+        keywords={},
+        representatives={},
+        languages={"zh-Hans": 3, "en": 2, "ru": 1},
+        builds={},
+        models={},
+        title_language="zh-Hans",
+        titles=titles,
+    )
+
+
+def test_the_reader_gets_the_title_in_their_language() -> None:
+    topic = _multilingual_topic({"en": "Battery drains overnight", "zh-Hans": "更新后电池耗电很快"})
+    assert title_for_reader(topic, "en") == ("Battery drains overnight", "en")
+    assert title_for_reader(topic, "en-GB") == ("Battery drains overnight", "en")
+    assert title_for_reader(topic, "zh-Hant") == ("更新后电池耗电很快", "zh-Hans")
+    # No title in the reader's language: the one title, marked with its own language.
+    assert title_for_reader(topic, "de") == ("更新后电池耗电很快", "zh-Hans")
+    assert title_for_reader(_multilingual_topic({}), "en") == ("更新后电池耗电很快", "zh-Hans")

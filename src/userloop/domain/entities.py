@@ -137,6 +137,7 @@ class Topic:
     fixed_build: str | None = None
     created_at: datetime | None = None
     title_language: str | None = None  # the language tag the title is written in
+    titles: dict[str, str] = field(default_factory=dict)  # per language, from its members
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,6 +216,8 @@ topics = Table(
     Column("title", String(300), nullable=False, server_default=""),
     # The language tag the title is written in (None: no title, or not known).
     Column("title_language", Text, nullable=True),
+    # language -> a title written in it, from the topic's members in that language
+    Column("titles", JSON, nullable=True),
     Column("merged_into", ForeignKey("topics.id"), nullable=True),
     Column("centroid", LargeBinary, nullable=True),  # float32 mean of prepared member vectors
     Column("embedding_model", Text, nullable=True),

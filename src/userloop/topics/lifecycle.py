@@ -94,24 +94,32 @@ class TopicService:
         by_language: dict[str, list[dict[str, object]]] = {}
         for r in rows:
             by_language.setdefault(str(r["language"]), []).append(r)
+        texts = {
+            lang: [str(m["text"]) for m in _spread(ms, KEYWORD_TEXTS)]
+            for lang, ms in by_language.items()
+        }
+        keywords = summary.topic_keywords(texts)
         representatives: dict[str, int] = {}
+        titles: dict[str, str] = {}
         for language, members in by_language.items():
             with_vec = [m for m in members if m["id"] in vectors]
             if not with_vec:
                 continue
             matrix = np.vstack([vectors[int(str(m["id"]))] for m in with_vec])
             representatives[language] = int(str(with_vec[summary.medoid(matrix)]["id"]))
-        texts = {
-            lang: [str(m["text"]) for m in _spread(ms, KEYWORD_TEXTS)]
-            for lang, ms in by_language.items()
-        }
-        keywords = summary.topic_keywords(texts)
+            # A title in this language from this language's members; none where no member
+            # says enough (a greeting, a placeholder, one word): readers then get the fallback.
+            pick = summary.title_member(matrix, [str(m["text"]) for m in with_vec])
+            if pick is not None:
+                text = str(with_vec[pick]["text"])
+                titles[language] = summary.topic_title(keywords.get(language, []), text)
         overall = [m for m in rows if m["id"] in vectors]
         title = ""
         title_language: str | None = None
         if overall:
             matrix = np.vstack([vectors[m["id"]] for m in overall])
-            center = overall[summary.medoid(matrix)]
+            found = summary.title_member(matrix, [str(m["text"]) for m in overall])
+            center = overall[summary.medoid(matrix) if found is None else found]
             title = summary.topic_title(keywords.get(center["language"], []), center["text"])
             # The title is a sentence of this report: it is written in the report's language.
             title_language = str(center["language"]) if title else None
@@ -121,6 +129,7 @@ class TopicService:
             topic_id,
             title=title,
             title_language=title_language,
+            titles=titles,
             keywords=keywords,
             representatives=representatives,
             languages=dict(Counter(str(r["language"]) for r in rows)),

@@ -6,7 +6,8 @@ screens already use, and turn their answers into the portal's."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -182,10 +183,26 @@ class PortalService:
             voted = self.store.votes.voted_among(conn, self.voter_hash(visitor), ids)
             languages = self.store.topic_queries.languages(conn, ids)
             stored = self.store.topic_queries.title_languages(conn, ids)
+            own = self.store.topic_queries.titles(conn, ids)
+        shown = {
+            h.topic_id: title_for_reader(
+                _TitledHit(
+                    h.title,
+                    stored.get(h.topic_id),
+                    own.get(h.topic_id, {}),
+                    languages.get(h.topic_id, {}),
+                ),
+                language,
+                [Representative(h.representative_language, h.representative_text)]
+                if h.representative_text and h.representative_language
+                else [],
+            )
+            for h in hits
+        }
         return [
             Suggestion(
                 topic_id=h.topic_id,
-                title=h.title,
+                title=shown[h.topic_id][0],
                 status=h.status,
                 people=people.get(h.topic_id, h.size),
                 votes=votes.get(h.topic_id, 0),
@@ -193,19 +210,13 @@ class PortalService:
                 similarity=h.similarity,
                 text=h.representative_text,
                 language=h.representative_language,
-                title_language=title_language(
-                    h.title,
-                    languages.get(h.topic_id, {}),
-                    [Representative(h.representative_language, h.representative_text)]
-                    if h.representative_text and h.representative_language
-                    else [],
-                    stored=stored.get(h.topic_id),
-                ),
+                title_language=shown[h.topic_id][1],
             )
             for h in hits
         ]
 
-    def roadmap(self) -> list[RoadmapColumn]:
+    def roadmap(self, language: str = "en") -> list[RoadmapColumn]:
+        """The roadmap's columns; titles in the reader's `language` where topics have one."""
         statuses = [s.value for s in ROADMAP_STATUSES]
         with self.store.read() as conn:
             totals = self.store.stats.topic_counts(conn, statuses)
@@ -215,17 +226,18 @@ class PortalService:
                     conn, [status], limit=ROADMAP_COLUMN_LIMIT
                 )
                 columns.append(
-                    RoadmapColumn(status, self._cards(conn, rows), totals.get(status, 0))
+                    RoadmapColumn(status, self._cards(conn, rows, language), totals.get(status, 0))
                 )
         return columns
 
-    def changelog(self) -> list[BuildFixes]:
-        """Fixed and shipped topics grouped by the build that carries the fix, newest first."""
+    def changelog(self, language: str = "en") -> list[BuildFixes]:
+        """Fixed and shipped topics grouped by the build that carries the fix, newest first;
+        titles in the reader's `language` where topics have one."""
         with self.store.read() as conn:
             rows = self.store.topic_queries.topic_cards(
                 conn, [s.value for s in CHANGELOG_STATUSES], with_fixed_build=True
             )
-            cards = self._cards(conn, rows)
+            cards = self._cards(conn, rows, language)
         groups: dict[str, list[TopicCard]] = {}
         for card in cards:
             assert card.fixed_build is not None
@@ -295,22 +307,35 @@ class PortalService:
         except NoPublicTopic as exc:
             raise PortalNotFound(topic_id) from exc
 
-    def _cards(self, conn: Connection, rows: Sequence[TopicCardRow]) -> list[TopicCard]:
+    def _cards(
+        self, conn: Connection, rows: Sequence[TopicCardRow], language: str
+    ) -> list[TopicCard]:
         ids = [r.id for r in rows]
         people = self.store.topic_queries.people_counts(conn, ids)
         votes = self.store.votes.counts(conn, ids)
+        titled = {r.id: title_for_reader(r, language) for r in rows}
         return [
             TopicCard(
                 id=r.id,
-                title=r.title,
+                title=titled[r.id][0],
                 status=r.status,
                 people=people.get(r.id, r.size),
                 votes=votes.get(r.id, 0),
                 fixed_build=r.fixed_build,
-                title_language=title_language(r.title, r.languages, stored=r.title_language),
+                title_language=titled[r.id][1],
             )
             for r in rows
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class _TitledHit:
+    """A suggested topic's title parts, for `title_for_reader`."""
+
+    title: str
+    title_language: str | None
+    titles: Mapping[str, str]
+    languages: Mapping[str, int]
 
 
 def _languages_for(wanted: str, topic: Topic) -> list[str]:

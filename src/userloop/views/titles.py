@@ -11,8 +11,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from userloop.domain.entities import Topic
-
 
 class _Sample(Protocol):
     """A report shown with a topic: its language and text."""
@@ -66,13 +64,42 @@ def title_language(
     return latin[0] if latin else "und"
 
 
+class _Titled(Protocol):
+    """Anything shown with a topic title: the title, the language stored with it, the titles
+    per language and the topic's reports per language."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def title_language(self) -> str | None: ...
+
+    @property
+    def titles(self) -> Mapping[str, str]: ...
+
+    @property
+    def languages(self) -> Mapping[str, int]: ...
+
+
+def reader_language_match(reader: str, available: Mapping[str, object]) -> str | None:
+    """The tag among `available` a reader of `reader` reads: the same tag, else the same
+    language in another script or region (zh-Hant for a zh-Hans reader), else None."""
+    if reader in available:
+        return reader
+    base = reader.split("-")[0].lower()
+    same = sorted(tag for tag in available if tag.split("-")[0].lower() == base)
+    return same[0] if same else None
+
+
 def title_for_reader(
-    topic: Topic, reader_language: str, representatives: Sequence[_Sample] = ()
+    topic: _Titled, reader_language: str, representatives: Sequence[_Sample] = ()
 ) -> tuple[str, str]:
-    """(title, its language tag) of a topic for a reader of `reader_language`. A topic has one
-    title today, whatever the reader's language; the reader's language is taken so that
-    per-language titles can be chosen here later without touching the screens."""
-    del reader_language  # one title per topic for now (see above)
+    """(title, its language tag) of a topic for a reader of `reader_language`: the title the
+    topic's own reports in that language give, where it has any that say enough; else the
+    topic's one title, in whatever language it is written (its `lang` marks it)."""
+    match = reader_language_match(reader_language, topic.titles)
+    if match is not None and topic.titles[match]:
+        return topic.titles[match], match
     language = title_language(
         topic.title, topic.languages, representatives, stored=topic.title_language
     )

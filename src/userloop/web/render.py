@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from userloop.views.titles import title_for_reader
 from userloop.web.context import translator, web_context
 from userloop.web.i18n import LANGUAGES
 from userloop.web.labels import (
@@ -47,6 +48,9 @@ def render(
         "role_labels": ROLE_LABELS,
         "channel_labels": CHANNEL_LABELS,
         "language_name": language_name,
+        # (title, its language) of a topic or topic row for this reader: portal and console
+        # choose titles with the same helper.
+        "reader_title": lambda topic: title_for_reader(topic, t.tag),
     }
     base.update(context or {})
     response = web.templates.TemplateResponse(request, template, base, status_code=status_code)

@@ -129,13 +129,38 @@ def test_report_markup_is_shown_inert(client: TestClient, world: dict[str, int])
 def test_the_stored_title_language_marks_the_title(
     client: TestClient, world: dict[str, int], store: Store
 ) -> None:
-    # The language stored with the title wins over any guess from its script.
+    # Without a title in the reader's language, the topic's one title shows, marked with the
+    # language stored with it (which wins over any guess from its script).
     with store.write() as conn:
         conn.execute(
-            topics.update().where(topics.c.id == world["battery"]).values(title_language="ja")
+            topics.update()
+            .where(topics.c.id == world["battery"])
+            .values(title_language="ja", titles={})
         )
     sign_in_as(client, "vera", Role.VIEWER)
     page = client.get(f"/console/topics/{world['battery']}").text
     assert re.search(r'<h1><span lang="ja">', page)
     listing = client.get("/console/topics").text
     assert re.search(rf'<a href="/console/topics/{world["battery"]}"><span lang="ja">', listing)
+
+
+def test_titles_are_in_the_readers_language(
+    client: TestClient, world: dict[str, int], store: Store
+) -> None:
+    # The battery topic has reports in English, Russian, Chinese and Dutch: whatever its one
+    # title, each reader sees a title from the reports in their own language.
+    sign_in_as(client, "vera", Role.VIEWER)
+    with store.write() as conn:
+        conn.execute(
+            topics.update()
+            .where(topics.c.id == world["battery"])
+            .values(title="更新后电池耗电很快,一晚上就没电", title_language="zh-Hans")
+        )
+    page = client.get(f"/console/topics/{world['battery']}").text
+    found = re.search(r'<h1><span lang="([^"]+)">([^<]+)</span>', page)
+    assert found and found.group(1) == "en" and "Battery" in found.group(2)
+    listing = client.get("/console/topics").text
+    assert re.search(rf'/console/topics/{world["battery"]}"><span lang="en">Battery', listing)
+    page = client.get(f"/console/topics/{world['battery']}?lang=ru").text
+    found = re.search(r'<h1><span lang="([^"]+)">([^<]+)</span>', page)
+    assert found and found.group(1) == "ru" and "Батарея" in found.group(2)

@@ -51,6 +51,7 @@ class TopicRow:
     languages: dict[str, int]
     kinds: dict[str, int] = field(default_factory=dict)
     title_language: str | None = None  # as stored with the title (None: not known)
+    titles: dict[str, str] = field(default_factory=dict)  # per language, from its members
 
     @property
     def main_kind(self) -> str | None:
@@ -87,6 +88,7 @@ class TopicCardRow:
     fixed_build: str | None
     languages: dict[str, int]  # reports per language
     title_language: str | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # per language, from its members
 
 
 _ROW_COLUMNS = (
@@ -99,6 +101,7 @@ _ROW_COLUMNS = (
     topics.c.created_at,
     topics.c.languages,
     topics.c.title_language,
+    topics.c.titles,
 )
 
 
@@ -229,6 +232,7 @@ class TopicQueries:
                 languages=dict(m["languages"] or {}),
                 kinds=kinds.get(m["id"], {}),
                 title_language=m["title_language"],
+                titles=dict(m["titles"] or {}),
             )
             for m in rows
         ]
@@ -389,6 +393,7 @@ class TopicQueries:
             topics.c.fixed_build,
             topics.c.languages,
             topics.c.title_language,
+            topics.c.titles,
         ).where(
             topics.c.merged_into.is_(None),
             topics.c.size > 0,
@@ -400,8 +405,10 @@ class TopicQueries:
         if limit is not None:
             query = query.limit(limit)
         return [
-            TopicCardRow(id_, title, status, size, fixed, dict(langs or {}), title_lang)
-            for id_, title, status, size, fixed, langs, title_lang in conn.execute(query)
+            TopicCardRow(
+                id_, title, status, size, fixed, dict(langs or {}), title_lang, dict(titles or {})
+            )
+            for id_, title, status, size, fixed, langs, title_lang, titles in conn.execute(query)
         ]
 
     def languages(self, conn: Connection, topic_ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -412,6 +419,16 @@ class TopicQueries:
                 select(topics.c.id, topics.c.languages).where(topics.c.id.in_(chunk))
             ):
                 out[int(id_)] = dict(langs or {})
+        return out
+
+    def titles(self, conn: Connection, topic_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+        """The titles per language of each topic (from its members in each language)."""
+        out: dict[int, dict[str, str]] = {}
+        for chunk in chunks(topic_ids):
+            for id_, titles in conn.execute(
+                select(topics.c.id, topics.c.titles).where(topics.c.id.in_(chunk))
+            ):
+                out[int(id_)] = dict(titles or {})
         return out
 
     def title_languages(self, conn: Connection, topic_ids: Sequence[int]) -> dict[int, str]:

@@ -41,6 +41,7 @@ def _topic(m: Any) -> Topic:
         fixed_build=m["fixed_build"],
         created_at=m["created_at"],
         title_language=m["title_language"],
+        titles=dict(m["titles"] or {}),
     )
 
 
@@ -249,6 +250,7 @@ class TopicRepo:
         *,
         title: str,
         title_language: str | None = None,
+        titles: dict[str, str] | None = None,
         keywords: dict[str, list[str]],
         representatives: dict[str, int],
         languages: dict[str, int],
@@ -265,6 +267,7 @@ class TopicRepo:
                 title=title[:300],
                 # A title's language travels with it: no title, no language.
                 title_language=title_language if title else None,
+                titles={k: v[:300] for k, v in (titles or {}).items()},
                 keywords=keywords,
                 representatives={k: int(v) for k, v in representatives.items()},
                 languages=languages,

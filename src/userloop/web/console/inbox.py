@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from userloop.views.titles import title_language
 from userloop.web.console.common import done_notice, make_router
 from userloop.web.context import translator, web_context
 from userloop.web.render import render
@@ -29,7 +28,6 @@ def inbox(
             "inbox": box,
             "notice": done_notice(translator(request), done),
             "as_of": box.as_of.isoformat(),
-            "title_lang": title_language,
         },
         area="console",
     )

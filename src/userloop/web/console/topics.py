@@ -18,7 +18,6 @@ from userloop.domain.entities import AuditEvent, User
 from userloop.domain.enums import InvalidTransition, TopicStatus
 from userloop.topics.lifecycle import TopicError
 from userloop.views.console import MEMBER_LIMIT, NEUTRAL_BAND, TopicDetail
-from userloop.views.titles import title_language
 from userloop.web.charts import Bar, bar_chart
 from userloop.web.console.common import day_chart, done_notice, make_router
 from userloop.web.console.topic_form import DEFAULT_DESCENDING, TopicListForm
@@ -101,7 +100,6 @@ def topic_list(
             "descending": descending,
             "url": url,
             "sort_url": sort_url,
-            "title_lang": title_language,
             "filtered": form.filtered,
         },
         area="console",
@@ -139,7 +137,6 @@ def _topic_page(
         "error": error,
         "form": form or {},
         "member_limit": MEMBER_LIMIT,
-        "title_lang": title_language,
         "neutral_band": NEUTRAL_BAND,
         "activity": [(e, describe(t, e)) for e in detail.activity],
     }

@@ -183,13 +183,13 @@ def topic(request: Request, topic_id: PathId) -> Response:
 
 @router.get("/roadmap", response_class=HTMLResponse)
 def roadmap(request: Request) -> Response:
-    columns = web_context(request).services.portal.roadmap()
+    columns = web_context(request).services.portal.roadmap(translator(request).tag)
     return render(request, "portal/roadmap.html", {"columns": columns})
 
 
 @router.get("/changelog", response_class=HTMLResponse)
 def changelog(request: Request) -> Response:
-    builds = web_context(request).services.portal.changelog()
+    builds = web_context(request).services.portal.changelog(translator(request).tag)
     return render(request, "portal/changelog.html", {"builds": builds})
 
 

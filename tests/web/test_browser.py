@@ -292,6 +292,36 @@ def test_pages_fit_have_no_errors_and_pass_basic_accessibility(
     context.close()
 
 
+def test_english_readers_see_english_titles(world: World, browser: Browser) -> None:
+    """Roadmap, changelog and the console's topic list, in English: every topic whose reports
+    include English ones that say enough shows its English title, marked as English."""
+    context, page = new_page(browser)
+    sign_in(page, world.url, "vera")
+    checked = 0
+    for path, links in (
+        ("/roadmap", "h3 a[href^='/topics/']"),
+        ("/changelog", "h3 a[href^='/topics/']"),
+        ("/console/topics?sort=size&dir=desc", "td a[href^='/console/topics/']"),
+    ):
+        page.goto(world.url + path + ("&" if "?" in path else "?") + "lang=en")
+        shown = page.eval_on_selector_all(
+            links,
+            "els => els.map(a => [a.getAttribute('href'), "
+            "(a.querySelector('span[lang]') || a).getAttribute('lang'), a.innerText])",
+        )
+        assert shown, path
+        for href, lang, text in shown:
+            topic = world.services.topics.get(int(href.rstrip("/").split("/")[-1]))
+            assert topic is not None
+            if "en" in topic.titles:
+                assert (lang, text.strip()) == ("en", topic.titles["en"]), (path, href)
+                checked += 1
+            else:  # no English report says enough: the one title, marked with its language
+                assert text.strip() == topic.title and lang, (path, href)
+    assert checked >= 10
+    context.close()
+
+
 def _check(page: Page, path: str, errors: list[str]) -> None:
     page.wait_for_load_state("load")
     overflow = page.evaluate(OVERFLOW_JS)

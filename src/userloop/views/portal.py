@@ -36,7 +36,7 @@ from userloop.views.portal_models import (
     TopicView,
     VoteOutcome,
 )
-from userloop.views.titles import title_for_reader, title_language
+from userloop.views.titles import title_for_reader
 
 SOURCE = "portal"
 MY_REPORTS_SALT = "userloop.my-reports"
@@ -271,7 +271,8 @@ class PortalService:
                 return None
         return self.token_for(reporter)
 
-    def my_reports(self, token: str) -> list[MyReport]:
+    def my_reports(self, token: str, language: str = "en") -> list[MyReport]:
+        """The reporter's reports with their topics, titled in the reader's `language`."""
         reporter = self.reporter_of(token)
         with self.store.read() as conn:
             rows = self.store.feedback_queries.reports_of(conn, reporter, MY_REPORTS_LIMIT)
@@ -279,10 +280,14 @@ class PortalService:
             for r in rows:
                 topic_id, title, status = r.topic_id, r.topic_title, r.topic_status
                 languages, stored = r.topic_languages or {}, r.topic_title_language
+                titles = r.topic_titles or {}
                 if topic_id is not None and r.topic_merged_into is not None:
                     live = self._live(conn, topic_id)
                     topic_id, title, status = live.id, live.title, live.status
-                    languages, stored = live.languages, live.title_language
+                    languages, stored, titles = live.languages, live.title_language, live.titles
+                shown = title_for_reader(
+                    _TitledHit(title or "", stored, titles, languages), language
+                )
                 out.append(
                     MyReport(
                         feedback_id=r.feedback_id,
@@ -290,9 +295,9 @@ class PortalService:
                         language=r.language,
                         created_at=r.created_at,
                         topic_id=topic_id,
-                        topic_title=title,
+                        topic_title=shown[0] if title is not None else None,
                         topic_status=status,
-                        title_language=title_language(title or "", languages, stored=stored),
+                        title_language=shown[1],
                     )
                 )
         return out
@@ -330,7 +335,7 @@ class PortalService:
 
 @dataclass(frozen=True, slots=True)
 class _TitledHit:
-    """A suggested topic's title parts, for `title_for_reader`."""
+    """A topic's title parts as a query row holds them, for `title_for_reader`."""
 
     title: str
     title_language: str | None

@@ -24,6 +24,7 @@ class ReportRow:
     topic_merged_into: int | None
     topic_languages: dict[str, int] | None
     topic_title_language: str | None = None
+    topic_titles: dict[str, str] | None = None  # per language, from the topic's members
 
 
 class FeedbackQueries:
@@ -55,6 +56,7 @@ class FeedbackQueries:
                 topics.c.merged_into,
                 topics.c.languages,
                 topics.c.title_language,
+                topics.c.titles,
             )
             .outerjoin(triage, triage.c.feedback_id == feedback.c.id)
             .outerjoin(topics, topics.c.id == triage.c.topic_id)

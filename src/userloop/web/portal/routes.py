@@ -206,5 +206,5 @@ def my_start(request: Request) -> Response:
 
 @router.get("/my/{token}", response_class=HTMLResponse)
 def my_reports(request: Request, token: str) -> Response:
-    reports = web_context(request).services.portal.my_reports(token)
+    reports = web_context(request).services.portal.my_reports(token, translator(request).tag)
     return render(request, "portal/my_reports.html", {"reports": reports})

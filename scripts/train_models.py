@@ -12,7 +12,12 @@ Data, read in place at run time (nothing of it is written into the repository):
   corrections (JSONL of ``{"text", "kind"}``);
 * sentiment: the same reviews, target ``(stars - 3) / 2``.
 
-Writes ``kind.npz`` + ``kind.json`` and ``sentiment.npz`` + ``sentiment.json`` to ``--out``.
+* similarity (the learned topic similarity, a within-topic whitening): the Mini-BAR
+  clustering files' hand-made clusters and the GitBugs VS Code translation pairs
+  (``userloop.eval.similarity``).
+
+Writes ``kind``, ``sentiment`` and ``similarity`` (``.npz`` + ``.json``) to ``--out``;
+``--models`` picks some of them.
 Unless ``--no-eval``, the JSON metadata also records the Mini-BAR cross-app and
 cross-language metrics of the same recipe (``userloop.eval.kind.run_kind_eval``).
 Embeddings are cached under ``/tmp/ul_cache``; USE-m3 runs on two threads.
@@ -35,6 +40,7 @@ from userloop.eval.kind import (
     run_kind_eval,
     train_kind_model,
 )
+from userloop.eval.similarity import train_similarity_model
 from userloop.triage.embed.use_m3 import UseM3Embedder
 from userloop.triage.kind import MODELS_DIR
 from userloop.triage.training.sentiment import train_sentiment
@@ -65,7 +71,15 @@ def main() -> None:
     parser.add_argument("--corrections", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=MODELS_DIR)
     parser.add_argument("--no-eval", action="store_true", help="skip the Mini-BAR metrics")
+    parser.add_argument("--models", default="kind,sentiment,similarity", help="which to train")
     args = parser.parse_args()
+    wanted = set(args.models.split(","))
+    if "similarity" in wanted:
+        similarity = train_similarity_model(args.datasets, UseM3Embedder(threads=2))
+        path = similarity.save(args.out / "similarity.npz")
+        print(f"wrote {path} (+ .json): {path.stat().st_size / 1024:.1f} KiB, {similarity.version}")
+    if not wanted & {"kind", "sentiment"}:
+        return
 
     t0 = time.perf_counter()
     embedder = UseM3Embedder(threads=2)

@@ -162,6 +162,19 @@ class Settings(BaseSettings):
         "without a new member stops taking new items until re-clustering merges its successor "
         "back.",
     )
+    topic_similarity: Literal["learned", "plain"] = Field(
+        "learned",
+        description="How topics compare reports. `learned`: the embedding whitened by the "
+        "within-topic scatter learned from public clusters and translations (and, after "
+        "`userloop model train-similarity`, this installation's staff decisions); an item "
+        "joins the topic whose normalised centroid is closest in cosine. `plain`: the centred "
+        "embedding and the mean similarity to a topic's members (the rule before issue 11).",
+    )
+    similarity_model_path: str | None = Field(
+        None,
+        description="Learned similarity (.npz) to use instead of the shipped one, e.g. from "
+        "`userloop model train-similarity`.",
+    )
     kind_model_path: str | None = Field(
         None,
         description="Kind classifier weights (.npz) to use instead of the shipped ones, e.g. "

@@ -142,6 +142,8 @@ def triage_config(settings: Settings) -> TriageConfig:
         language_min_confidence=settings.language_min_confidence,
         topic_threshold=settings.topic_threshold,
         kind_model_path=settings.kind_model_path,
+        topic_similarity=settings.topic_similarity,
+        similarity_model_path=settings.similarity_model_path,
         sentiment_model_path=settings.sentiment_model_path,
         triage_batch_size=settings.triage_batch_size,
         recluster_window=settings.recluster_window,

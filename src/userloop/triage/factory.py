@@ -52,6 +52,7 @@ def build_components(config: TriageConfig) -> TriageComponents:
     from userloop.triage.kind import KindModel
     from userloop.triage.sentiment import SentimentModel
     from userloop.triage.topics.assign import vectors_only
+    from userloop.triage.topics.similarity import SimilarityModel
 
     embedder = build_embedder(config.embedder, threads=config.embedder_threads)
     kind = KindModel.load(config.kind_model_path)
@@ -70,6 +71,26 @@ def build_components(config: TriageConfig) -> TriageComponents:
         embedder,
         "train one with `userloop model train-sentiment` and set USERLOOP_SENTIMENT_MODEL_PATH",
     )
+    similarity = None
+    if config.topic_similarity == "learned":
+        similarity = SimilarityModel.load(config.similarity_model_path)
+    # The shipped similarity is learned on use-m3 vectors; with another embedder and no
+    # model of its own, topics compare plain centred embeddings (docs/triage.md).
+    if (
+        similarity is not None
+        and config.similarity_model_path is None
+        and (similarity.embedder, similarity.dim) != (embedder.name, embedder.dim)
+    ):
+        similarity = None
+    if similarity is not None:
+        check_head(
+            "topic similarity",
+            similarity.embedder,
+            similarity.dim,
+            embedder,
+            "fit one with `userloop model train-similarity` and set "
+            "USERLOOP_SIMILARITY_MODEL_PATH, or set USERLOOP_TOPIC_SIMILARITY=plain",
+        )
     index = build_vector_index(
         config.vector_index, VectorIndexOptions(config.vector_index_max_vectors, "topics")
     )
@@ -78,5 +99,5 @@ def build_components(config: TriageConfig) -> TriageComponents:
         embedder=embedder,
         kind=kind,
         sentiment=sentiment,
-        topics=vectors_only(config.topic_threshold, index),
+        topics=vectors_only(config.topic_threshold, index, similarity),
     )

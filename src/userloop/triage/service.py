@@ -28,6 +28,8 @@ class TriageConfig:
     language_min_confidence: float
     topic_threshold: float | None
     kind_model_path: str | None
+    topic_similarity: str
+    similarity_model_path: str | None
     sentiment_model_path: str | None
     triage_batch_size: int
     recluster_window: int

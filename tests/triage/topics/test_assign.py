@@ -30,7 +30,8 @@ def test_topic_index_grows_in_place_and_ranks_topics() -> None:
     assert size == 2
     np.testing.assert_allclose(mean, (vectors[25] + vectors[3]) / 2, atol=1e-6)
     np.testing.assert_allclose(index.centroid(7, 125)[0], mean)
-    assert index.nearest(7, mean, 1)[0][0] == 125  # the index searches the new mean
+    # The index searches the new mean (topic 103, vectors[3] alone, ties with it here).
+    assert dict(index.nearest(7, mean, 40))[125] == pytest.approx(float(mean @ mean), abs=1e-6)
     assert index.best(7, -vectors[25])[0] is None  # nothing close enough: open a topic
     assert index.nearest(8, vectors[0]) == [] and index.topics(8) == []
     assert len(index.topics(7)) == 40
@@ -128,3 +129,17 @@ def test_versions_stay_as_stored_data_knows_them() -> None:
         "embedding=concept-fake@1|kind=fake-kind-1+concept-fake@1|language=fake-lang-1"
         "|sentiment=fake-sent-1+concept-fake@1|topic=online-1:0.6+concept-fake@1"
     )
+
+
+def test_a_cosine_index_does_not_favour_small_topics() -> None:
+    """The learned space's rule: a big, spread topic scores its own kind of item by the
+    direction of its mean, so its spread does not lower the score (the mean rule would)."""
+    rng = np.random.default_rng(0)
+    axis = np.eye(8, dtype=np.float32)[0]
+    members = axis + 0.9 * rng.normal(size=(60, 8)).astype(np.float32)
+    members /= np.linalg.norm(members, axis=1, keepdims=True)
+    item = axis.copy()
+    for cosine, expected in ((False, None), (True, 1)):
+        index = TopicIndex(threshold=0.5, cosine=cosine)
+        index.add(3, 1, members.sum(axis=0), len(members))
+        assert index.best(3, item)[0] == expected

@@ -30,6 +30,9 @@ class Reclustering:
 
     cluster: ClusterFn
     regroup: RegroupFn | None = None
+    #: Mean similarity between two topics' members at which the merge pass joins them (None:
+    #: the online threshold, for models whose online rule is that same mean).
+    merge_threshold: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from userloop.triage.text import char_ngrams
+from userloop.triage.topics.similarity import SimilarityModel
 
 Vectors = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -80,6 +81,13 @@ DEFAULT = ClusterParams()
 #: similarities run higher, and ARI is best near 0.2 (0.199 batch on Mini-BAR; 0.136 at 0.15).
 VECTORS_ONLY = ClusterParams(join_threshold=0.2, lexical_weight=0.0, version="avgcpm1v")
 
+#: With the learned similarity (``TopicSpace(similarity=...)``), embeddings alone: splitting a
+#: topic and merging two (mean similarity between their members). Chosen on the Mini-BAR files
+#: across apps and the demo world (BENCHMARKS.md, "learned similarity").
+WHITENED = ClusterParams(join_threshold=0.15, lexical_weight=0.0, version="avgcpm1w")
+#: The same space with the lexical channel at 0.3: the re-clustering regroup pass.
+WHITENED_LEXICAL = ClusterParams(join_threshold=0.1, lexical_weight=0.3, version="avgcpm1wl")
+
 _EPS = 1e-9
 _CHUNK = 256  # texts hashed at once: 256 x 2**14 float64 = 32 MiB
 
@@ -124,11 +132,17 @@ class TopicSpace:
     """
 
     def __init__(
-        self, params: ClusterParams = DEFAULT, *, lexical: bool = False, learn: bool = True
+        self,
+        params: ClusterParams = DEFAULT,
+        *,
+        lexical: bool = False,
+        learn: bool = True,
+        similarity: SimilarityModel | None = None,
     ) -> None:
         self.params = params
         self.lexical = lexical
         self.learn = learn
+        self.similarity = similarity
         self._sum: F64 | None = None
         self._count = 0
         self._df = np.zeros(params.lexical_dim if lexical else 0, dtype=np.float64)
@@ -173,7 +187,11 @@ class TopicSpace:
         if self.learn:
             self.observe(v, texts)
         mean = self.mean
-        emb = _unit_rows(v - mean if mean is not None else v)
+        centred = v - mean if mean is not None else v
+        if self.similarity is not None:
+            emb = self.similarity.transform(centred)
+        else:
+            emb = _unit_rows(centred)
         if texts is None:
             out: Vectors = emb.astype(np.float32)
             return out
@@ -207,8 +225,9 @@ class TopicSpace:
         *,
         lexical: bool = False,
         learn: bool = True,
+        similarity: SimilarityModel | None = None,
     ) -> TopicSpace:
-        space = cls(params, lexical=lexical, learn=learn)
+        space = cls(params, lexical=lexical, learn=learn, similarity=similarity)
         total = np.asarray(state["sum"], dtype=np.float64)
         space._sum = total.copy() if total.size else None
         space._count = int(state["count"])

@@ -28,7 +28,8 @@ Rules that keep staff decisions intact:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Container
+from collections.abc import Callable, Container
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,7 +65,12 @@ def recluster(
     topic model's batch clusterer."""
     report = ReclusterReport()
     topics = pipeline.c.topics
-    threshold = topics.threshold if merge_threshold is None else merge_threshold
+    if merge_threshold is not None:
+        threshold = merge_threshold
+    elif topics.recluster.merge_threshold is not None:
+        threshold = topics.recluster.merge_threshold
+    else:
+        threshold = topics.threshold
     cluster = cluster or topics.recluster.cluster
     regroup = topics.recluster.regroup
     model = pipeline.versions["embedding"]
@@ -227,7 +233,7 @@ def _merge_pass(
     model: str,
     threshold: float,
     report: ReclusterReport,
-    regrouped: Container[int] = frozenset(),
+    regrouped: AbstractSet[int] = frozenset(),
 ) -> None:
     forbidden = store.topics.cannot_merge(conn)
     rows = [r for r in store.topics.centroids(conn, model) if r[3] is not None and r[2] > 0]
@@ -240,37 +246,15 @@ def _merge_pass(
     for topics in by_product.values():
         if len(topics) < 2:
             continue
-        ids = [t[0] for t in topics]
-        sizes = {t[0]: t[1] for t in topics}
-        # Mean similarity between the two topics' members: the average-linkage criterion.
-        matrix = np.vstack([t[2] for t in topics]).astype(np.float32)
-        sims = matrix @ matrix.T
-        pairs = [
-            (float(sims[i, j]), ids[i], ids[j])
-            for i in range(len(ids))
-            for j in range(i + 1, len(ids))
-            if sims[i, j] >= threshold and not (ids[i] in regrouped and ids[j] in regrouped)
-        ]
-        groups: dict[int, set[int]] = {t: {t} for t in ids}
-        survivor_of: dict[int, int] = {t: t for t in ids}
-        for _sim, a, b in sorted(pairs, reverse=True):
-            ra, rb = survivor_of[a], survivor_of[b]
-            if ra == rb:
-                continue
-            # The survivor: larger, then older. The absorbed group must be all machine-made.
-            keep, drop = sorted((ra, rb), key=lambda t: (-sizes[t], t))
-            absorbable = all(
-                t not in pinned and statuses.get(t) == TopicStatus.NEW.value for t in groups[drop]
-            )
-            clash = any(
-                (min(x, y), max(x, y)) in forbidden for x in groups[keep] for y in groups[drop]
-            )
-            if not absorbable or clash:
-                continue
-            for t in groups[drop]:
-                survivor_of[t] = keep
-            groups[keep] |= groups.pop(drop)
-            sizes[keep] += sizes[drop]
+        groups = _average_linkage_merges(
+            topics,
+            threshold,
+            allowed=lambda keep, drop: (
+                all(t not in pinned and statuses.get(t) == TopicStatus.NEW.value for t in drop)
+                and not any((min(x, y), max(x, y)) in forbidden for x in keep for y in drop)
+                and not (keep | drop) <= regrouped
+            ),
+        )
         for survivor, members in groups.items():
             for topic_id in sorted(members - {survivor}):
                 moved = store.triage.members(conn, topic_id)
@@ -278,6 +262,48 @@ def _merge_pass(
                 store.topics.mark_merged(conn, topic_id, survivor)
                 store.votes.move(conn, topic_id, survivor)
                 report.merged.append((topic_id, survivor))
+
+
+def _average_linkage_merges(
+    topics: list[tuple[int, int, npt.NDArray[np.float32]]],
+    threshold: float,
+    allowed: Callable[[set[int], set[int]], bool],
+) -> dict[int, set[int]]:
+    """Average linkage over topics: repeatedly join the two groups whose members' mean
+    similarity (the dot product of their size-weighted centroids) is highest, while it is at
+    least ``threshold`` and ``allowed(survivor's group, absorbed group)``. The similarity of a
+    merged group is recomputed from all its members, so A~B and B~C never pull in a C that is
+    unlike A (no chaining). Returns survivor -> the topic ids of its group; the survivor is the
+    larger topic, then the older."""
+    ids = [t[0] for t in topics]
+    k = len(ids)
+    sums = np.vstack([t[2].astype(np.float64) * t[1] for t in topics])
+    sizes = np.array([float(t[1]) for t in topics])
+    own = np.array([float(t[1]) for t in topics])  # the size of the group's own first topic
+    gram = sums @ sums.T
+    members: list[set[int]] = [{t} for t in ids]
+    alive = np.ones(k, dtype=bool)
+    blocked = np.zeros((k, k), dtype=bool)
+    np.fill_diagonal(blocked, True)
+    while True:
+        mean = gram / np.outer(sizes, sizes)
+        mean[blocked | ~alive[:, None] | ~alive[None, :]] = -np.inf
+        flat = int(np.argmax(mean))
+        i, j = divmod(flat, k)
+        if not np.isfinite(mean[i, j]) or mean[i, j] < threshold:
+            return {ids[g]: members[g] for g in range(k) if alive[g]}
+        keep, drop = sorted((i, j), key=lambda g: (-own[g], ids[g]))
+        if not allowed(members[keep], members[drop]):
+            blocked[i, j] = blocked[j, i] = True
+            continue
+        members[keep] |= members[drop]
+        gram[keep, :] += gram[drop, :]
+        gram[:, keep] += gram[:, drop]
+        sizes[keep] += sizes[drop]
+        alive[drop] = False
+        # A pair refused before may be allowed now and vice versa: ask again.
+        blocked[keep, :] = blocked[:, keep] = False
+        blocked[keep, keep] = True
 
 
 def _split_pass(

@@ -79,6 +79,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         default_source="browser-test",
     )
     services.triage.drain()
+    services.triage.recluster()  # as `userloop demo` does before staging
     stage(services, demo_world)  # statuses for the roadmap, a shipped fix for the changelog
     for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
         services.users.create(name, PASSWORD, role)

@@ -66,6 +66,9 @@ def demo(
     with Progress(transient=True) as progress:
         task = progress.add_task("triage", total=counts.get("created", 0))
         services.triage.drain(on_batch=lambda n: progress.advance(task, n))
+    # Re-cluster before staging statuses: a new user first sees the product's best grouping
+    # (the worker would do it within the hour anyway), and statuses land on the final topics.
+    services.triage.recluster()
     staged = stage(services, world)
     token = services.tokens.create("demo", frozenset({TokenScope.INGEST, TokenScope.READ}))
     cli.console.print(

@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from userloop.triage.text import char_ngrams
-from userloop.triage.topics.similarity import SimilarityModel
+from userloop.triage.topics.similarity import SimilarityModel, unit_rows
 
 Vectors = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
@@ -107,12 +107,6 @@ def hashed_counts(texts: Sequence[str], params: ClusterParams = DEFAULT) -> F64:
                 count=len(grams),
             )
             out[row] = np.bincount(buckets, minlength=params.lexical_dim)
-    return out
-
-
-def _unit_rows(x: F64) -> F64:
-    norms: F64 = np.linalg.norm(x, axis=1, keepdims=True)
-    out: F64 = x / np.maximum(norms, _EPS)
     return out
 
 
@@ -191,7 +185,7 @@ class TopicSpace:
         if self.similarity is not None:
             emb = self.similarity.transform(centred)
         else:
-            emb = _unit_rows(centred)
+            emb = unit_rows(centred)
         if texts is None:
             out: Vectors = emb.astype(np.float32)
             return out
@@ -203,7 +197,7 @@ class TopicSpace:
             counts = hashed_counts(texts[start : start + _CHUNK], self.params)
             tf = np.zeros_like(counts)
             np.log(counts, out=tf, where=counts > 0)
-            lex = _unit_rows(np.where(counts > 0, tf + 1.0, 0.0) * idf)
+            lex = unit_rows(np.where(counts > 0, tf + 1.0, 0.0) * idf)
             out[start : start + _CHUNK, emb.shape[1] :] = np.sqrt(w) * lex
         return out
 

@@ -137,6 +137,14 @@ class Settings(BaseSettings):
         "feedback items (`userloop similar --items`, `--source/--external-id`); 0 uses the "
         "embedding alone. 0.65 was chosen on the GitBugs Hadoop training pairs.",
     )
+    merge_suggestion_floor: float = Field(
+        0.35,
+        ge=-1.0,
+        le=1.0,
+        description="Lowest cosine between two topics' centroids (in the topic space) at "
+        "which the console and `GET /api/v1/merge-suggestions` suggest merging them. Lower "
+        "shows more pairs, more of them wrong; chosen on the demo world (BENCHMARKS.md).",
+    )
     recluster_window: int = Field(
         2000,
         ge=2,

@@ -26,6 +26,7 @@ from userloop.store import Store
 from userloop.store.engine import StoreConfigError, missing_sqlite_file
 from userloop.store.vectors import VectorIndex, VectorIndexOptions, build_vector_index
 from userloop.topics.lifecycle import TopicService
+from userloop.topics.merge_suggestions import MergeSuggestionService
 from userloop.topics.similar import SimilarService
 from userloop.topics.votes import VoteService
 from userloop.triage.pipeline import TriageComponents
@@ -47,6 +48,7 @@ class Services:
     sign_in_throttle: SignInThrottle
     triage: Triage
     topics: TopicService
+    merges: MergeSuggestionService
     similar: SimilarService
     votes: VoteService
     portal: PortalService
@@ -82,6 +84,9 @@ class Services:
             sign_in_throttle=_sign_in_throttle(settings, store, keys),
             triage=triage,
             topics=topics,
+            merges=MergeSuggestionService(
+                store, topics, lambda: triage.pipeline, settings.merge_suggestion_floor
+            ),
             similar=similar,
             votes=votes,
             portal=PortalService(store, intake, similar, votes, keys.signing),

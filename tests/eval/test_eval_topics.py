@@ -38,7 +38,8 @@ def _write(folder: Path) -> None:
 def _components(threshold: float, regroup: bool) -> TriageComponents:
     params = ClusterParams(join_threshold=0.5, lexical_weight=0.0)
     return components(
-        threshold, regroup=(lambda vectors, texts: cluster(vectors, params)) if regroup else None
+        threshold,
+        regroup=(lambda vectors, texts, kinds: cluster(vectors, params)) if regroup else None,
     )
 
 

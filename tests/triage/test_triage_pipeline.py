@@ -189,8 +189,9 @@ def _regroup(seen: list[list[str]]) -> Any:
     """A regroup clusterer over the fake vectors that records the texts it was given."""
     from userloop.triage.topics.cluster import ClusterParams, cluster
 
-    def regroup(vectors: Any, texts: Any) -> Any:
-        assert len(texts) == len(vectors)
+    def regroup(vectors: Any, texts: Any, kinds: Any) -> Any:
+        assert len(texts) == len(vectors) == len(kinds)
+        assert all(isinstance(k, str) and 0.0 <= s <= 1.0 for k, s in kinds)
         seen.append(list(texts))
         return cluster(vectors, ClusterParams(join_threshold=0.5, lexical_weight=0.0))
 
@@ -248,9 +249,9 @@ def test_regroup_is_dropped_when_staff_act_while_it_clusters(
     before = {k: topic_of(strict, v) for k, v in ids.items()}
     inner = _regroup([])
 
-    def regroup_while_staff_act(vectors: Any, texts: Any) -> Any:
+    def regroup_while_staff_act(vectors: Any, texts: Any, kinds: Any) -> Any:
         topics_of(strict).set_status(before["c1"], "confirmed", actor="ana")  # meanwhile
-        return inner(vectors, texts)
+        return inner(vectors, texts, kinds)
 
     triage = fake_triage(store, settings, threshold=0.99, regroup=regroup_while_staff_act)
     report = triage.recluster()
@@ -357,3 +358,23 @@ def test_kind_corrections_show_at_once_and_become_training_labels(
         triage.correct_kind(ids["b1"], "rant", actor="li")
     with pytest.raises(LookupError):
         triage.correct_kind(999_999, "bug", actor="li")
+
+
+def test_recluster_in_a_fresh_process_loads_the_running_mean_first(
+    store: Store, settings: Settings
+) -> None:
+    # `userloop recluster` runs in its own process: before anything is prepared, the topic
+    # model's running mean must come from the store, or vectors are compared uncentred.
+    from userloop.triage.topics.assign import OnlineTopics
+    from userloop.triage.topics.cluster import TopicSpace
+
+    def with_space() -> OnlineTopics:
+        return OnlineTopics(0.6, space=TopicSpace(learn=False))
+
+    load(store, settings)
+    fake_triage(store, settings, topics=with_space()).drain()
+    topics = with_space()
+    fresh = fake_triage(store, settings, topics=topics)
+    assert topics._space is not None and topics._space.count == 0
+    fresh.recluster()
+    assert topics._space.count == len(REPORTS)

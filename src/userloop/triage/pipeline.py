@@ -61,6 +61,19 @@ class TriagePipeline:
         """The topic model's in-memory state; callers that change stored topics clear it."""
         return self.c.topics.state
 
+    def load_topic_state(self, conn: Connection) -> None:
+        """Load the topic model's state (centroids, the running mean of the embeddings) from
+        the store unless this process has it: anything that prepares vectors (a batch,
+        re-clustering, a staff merge recomputing a centroid) needs the mean first, or a fresh
+        process would compare uncentred vectors."""
+        topics = self.c.topics
+        if not topics.state.loaded:
+            model = self.versions["embedding"]
+            topics.state.load(
+                self.store.topics.centroids(conn, model),
+                lambda: self.store.triage.vectors_after(conn, model, 0)[1],
+            )
+
     def backlog(self) -> int:
         with self.store.read() as conn:
             return self.store.triage.backlog(conn, self.version)
@@ -113,11 +126,7 @@ class TriagePipeline:
         store = self.store
         topics = self.c.topics
         model = self.versions["embedding"]
-        if not topics.state.loaded:
-            topics.state.load(
-                store.topics.centroids(conn, model),
-                lambda: store.triage.vectors_after(conn, model, 0)[1],
-            )
+        self.load_topic_state(conn)
         embedded = [k for k, i in enumerate(items) if i.id in c.embedded]
         if embedded:
             topics.state.observe(np.vstack([c.vectors[k] for k in embedded]))

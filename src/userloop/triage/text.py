@@ -178,3 +178,26 @@ def lex1_words(text: str) -> list[str]:
         else:
             words.append(run)
     return words
+
+
+#: What a text needs to say something (a title, an umbrella-kind report): words, or
+#: characters of an unspaced script.
+MIN_TITLE_WORDS = 3
+MIN_TITLE_UNSPACED_CHARS = 6
+
+
+def informative(text: str) -> bool:
+    """Whether a report can serve as a title: not a redaction placeholder, a greeting or a
+    one-word text, but a few words (or characters of an unspaced script) saying something:
+    at least three words of which two have three letters or more ("My IMEI is [imei]" and
+    "good app" do not), or six characters of an unspaced script."""
+    words = 0
+    long_words = 0
+    chars = 0
+    for token, unspaced in runs(PLACEHOLDER.sub(" ", text)):
+        if unspaced:
+            chars += len(token)
+        elif not token.isdigit():
+            words += 1
+            long_words += len(token) >= 3
+    return (words >= MIN_TITLE_WORDS and long_words >= 2) or chars >= MIN_TITLE_UNSPACED_CHARS

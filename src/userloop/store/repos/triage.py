@@ -233,6 +233,17 @@ class TriageRepo:
             )
         return [(a, b, bool(c)) for a, b, c in conn.execute(query.order_by(triage.c.feedback_id))]
 
+    def kind_counts(self, conn: Connection, kinds: Sequence[str]) -> dict[int, dict[str, int]]:
+        """Topic id -> how many of its members triage gave each of ``kinds``."""
+        out: dict[int, dict[str, int]] = {}
+        for topic_id, kind, n in conn.execute(
+            select(triage.c.topic_id, triage.c.kind, func.count())
+            .where(triage.c.topic_id.is_not(None), triage.c.kind.in_(list(kinds)))
+            .group_by(triage.c.topic_id, triage.c.kind)
+        ):
+            out.setdefault(int(topic_id), {})[str(kind)] = int(n)
+        return out
+
     # -- staff corrections of kind (training labels) ---------------------------------------
 
     def correct_kind(self, conn: Connection, feedback_id: int, kind: str, actor: str) -> None:

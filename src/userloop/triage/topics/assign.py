@@ -22,6 +22,7 @@ from userloop.store.vectors.memory import MemoryVectorIndex
 from userloop.triage.topics.base import (
     CentroidRows,
     ClusterFn,
+    KindHint,
     Labels,
     OpenTopic,
     Placement,
@@ -177,13 +178,17 @@ class OnlineTopics:
         index: VectorIndex | None = None,
         cosine: bool = False,
         merge_threshold: float | None = None,
+        umbrella_kinds: tuple[str, ...] = (),
+        umbrella_weight: float = 0.0,
     ) -> None:
         self._threshold = threshold
         self._rule = version
         self._space = space
         self.index = TopicIndex(threshold, index, cosine=cosine)
         cluster = cluster or (lambda vectors: greedy_cluster(vectors, threshold))
-        self._recluster = Reclustering(cluster, regroup, merge_threshold)
+        self._recluster = Reclustering(
+            cluster, regroup, merge_threshold, umbrella_kinds, umbrella_weight
+        )
 
     # -- TopicModel -----------------------------------------------------------------------------
 
@@ -277,7 +282,7 @@ def vectors_only(
         version = f"topics-cos-{similarity.version}"
     space = cluster.TopicSpace(params, learn=False, similarity=similarity)
 
-    def regroup(vectors: Vectors, texts: Sequence[str]) -> Labels:
+    def regroup(vectors: Vectors, texts: Sequence[str], kinds: Sequence[KindHint]) -> Labels:
         # The running mean of everything seen; n-gram frequencies of the window itself.
         state = space.state()
         state["doc_freq"] = np.zeros(lexical_params.lexical_dim)
@@ -285,7 +290,10 @@ def vectors_only(
             state, lexical_params, lexical=True, learn=False, similarity=similarity
         )
         lexical.observe(np.zeros((0, vectors.shape[1])), texts)  # texts only: the mean is set
-        return cluster.cluster(lexical.prepare(vectors, texts), lexical_params)
+        prepared = lexical.prepare(vectors, texts)
+        if similarity is not None:  # the umbrella weight was chosen in the learned space
+            prepared = np.hstack([prepared, cluster.umbrella_channel(kinds, texts)])
+        return cluster.cluster(prepared, lexical_params)
 
     return OnlineTopics(
         online if threshold is None else threshold,
@@ -296,4 +304,6 @@ def vectors_only(
         index=index,
         cosine=similarity is not None,
         merge_threshold=params.join_threshold,
+        umbrella_kinds=cluster.UMBRELLA_KINDS if similarity is not None else (),
+        umbrella_weight=cluster.UMBRELLA_WEIGHT if similarity is not None else 0.0,
     )

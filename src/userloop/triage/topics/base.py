@@ -15,8 +15,11 @@ Vectors = npt.NDArray[np.float32]
 Labels = npt.NDArray[np.int64]
 #: Batch clustering of prepared vectors (re-clustering's split pass).
 ClusterFn = Callable[[Vectors], Labels]
-#: Batch clustering of raw embeddings with their texts (re-clustering's regroup pass).
-RegroupFn = Callable[[Vectors, Sequence[str]], Labels]
+#: (kind, its score) of an item as triage predicted it.
+KindHint = tuple[str, float]
+#: Batch clustering of raw embeddings with their texts and predicted kinds (re-clustering's
+#: regroup pass).
+RegroupFn = Callable[[Vectors, Sequence[str], Sequence[KindHint]], Labels]
 #: Opens a topic in the store for (product id, prepared vector); returns its id.
 OpenTopic = Callable[[int, Vectors], int]
 #: (topic id, product id, size, centroid) rows, as the store keeps them.
@@ -33,6 +36,10 @@ class Reclustering:
     #: Mean similarity between two topics' members at which the merge pass joins them (None:
     #: the online threshold, for models whose online rule is that same mean).
     merge_threshold: float | None = None
+    #: Kinds whose topics the merge pass pulls together (praise, questions: one topic each)
+    #: and by how much a pair of such members adds to the mean similarity (0: none).
+    umbrella_kinds: tuple[str, ...] = ()
+    umbrella_weight: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from userloop.triage.text import char_ngrams
+from userloop.triage.text import char_ngrams, informative
 from userloop.triage.topics.similarity import SimilarityModel, unit_rows
 
 Vectors = npt.NDArray[np.float32]
@@ -87,6 +87,16 @@ VECTORS_ONLY = ClusterParams(join_threshold=0.2, lexical_weight=0.0, version="av
 WHITENED = ClusterParams(join_threshold=0.15, lexical_weight=0.0, version="avgcpm1w")
 #: The same space with the lexical channel at 0.3: the re-clustering regroup pass.
 WHITENED_LEXICAL = ClusterParams(join_threshold=0.1, lexical_weight=0.3, version="avgcpm1wl")
+
+#: Kinds whose reports form one topic each even when they talk of different things ("great
+#: update", "the camera is great", "battery lasts two days" are one topic: praise), with how
+#: much a shared umbrella kind adds to two reports' similarity in the regroup pass, and the
+#: kind score a report needs to count. Short texts ("ok", "meh") never count: they say too
+#: little to be praise rather than noise. Chosen on the demo world (BENCHMARKS.md, "umbrella
+#: kinds"); the Mini-BAR clustering files hold problem reports and requests only.
+UMBRELLA_KINDS = ("praise", "question")
+UMBRELLA_WEIGHT = 0.1
+UMBRELLA_MIN_SCORE = 0.6
 
 _EPS = 1e-9
 _CHUNK = 256  # texts hashed at once: 256 x 2**14 float64 = 32 MiB
@@ -241,6 +251,23 @@ def _as_matrix(vectors: npt.ArrayLike) -> F64:
     if v.ndim != 2:
         raise ValueError(f"expected a (n, dim) matrix, got shape {v.shape}")
     return v
+
+
+def umbrella_channel(
+    kinds: Sequence[tuple[str, float]],
+    texts: Sequence[str],
+    umbrella: Sequence[str] = UMBRELLA_KINDS,
+    weight: float = UMBRELLA_WEIGHT,
+    min_score: float = UMBRELLA_MIN_SCORE,
+) -> Vectors:
+    """Columns to append to prepared vectors so that two reports of the same umbrella kind
+    (predicted with at least ``min_score``, with an informative text) gain ``weight`` in
+    similarity; every other pair is unchanged."""
+    out = np.zeros((len(kinds), len(umbrella)), dtype=np.float32)
+    for row, ((kind, score), text) in enumerate(zip(kinds, texts, strict=True)):
+        if kind in umbrella and score >= min_score and informative(text):
+            out[row, list(umbrella).index(kind)] = np.sqrt(weight)
+    return out
 
 
 # --- batch clustering --------------------------------------------------------------------------

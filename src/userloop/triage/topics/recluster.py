@@ -36,10 +36,12 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection
 
+from userloop.domain.entities import TriageResult
 from userloop.domain.enums import TopicStatus
 from userloop.store import Store
 from userloop.triage.pipeline import TriagePipeline
-from userloop.triage.topics.base import ClusterFn, RegroupFn
+from userloop.triage.topics.base import ClusterFn, KindHint, Reclustering, RegroupFn
+from userloop.triage.topics.cluster import umbrella_channel
 
 #: Items per product that the regroup pass clusters at once: the batch clusterer holds about
 #: two n x n float64 matrices (2,000 items: 64 MB) and takes a few seconds at this size.
@@ -75,9 +77,10 @@ def recluster(
     regroup = topics.recluster.regroup
     model = pipeline.versions["embedding"]
     plans: list[_RegroupPlan] = []
-    if regroup is not None:
-        # Clustering takes seconds: done in a read transaction, so intake never waits on it.
-        with store.read() as conn:
+    with store.read() as conn:
+        pipeline.load_topic_state(conn)  # the running mean: before anything is prepared
+        if regroup is not None:
+            # Clustering takes seconds: done in a read transaction, so intake never waits.
             plans = _plan_regroups(store, conn, model, regroup, window)
     with store.write() as conn:
         regrouped: set[int] = set()
@@ -88,8 +91,10 @@ def recluster(
             for topic_id in sorted(touched):
                 recompute_centroid(store, pipeline, conn, topic_id, model)
         done = len(report.merged), len(report.split)
-        _merge_pass(store, conn, model, threshold, report, regrouped)
-        _split_pass(store, pipeline, conn, model, cluster, min_split, report, regrouped)
+        _merge_pass(store, conn, model, threshold, report, regrouped, topics.recluster)
+        # A topic the merge pass has just made is not split by another measure in the same run.
+        settled = regrouped | {survivor for _, survivor in report.merged[done[0] :]}
+        _split_pass(store, pipeline, conn, model, cluster, min_split, report, settled)
         touched = {t for pair in report.merged[done[0] :] for t in pair[1:]} | {
             t for pair in report.split[done[1] :] for t in pair
         }
@@ -156,7 +161,9 @@ def _plan_regroups(
         ids = sorted(topic_of)
         if len(chosen) < 2 and len(ids) < 2:
             continue
-        labels = regroup(np.vstack([vectors[i] for i in ids]), [texts[i] for i in ids])
+        triaged = store.triage.many(conn, ids)
+        kinds = [_kind_hint(triaged.get(i)) for i in ids]
+        labels = regroup(np.vstack([vectors[i] for i in ids]), [texts[i] for i in ids], kinds)
         plans.append(_RegroupPlan(product_id, chosen, topic_of, ids, labels.tolist()))
     return plans
 
@@ -234,14 +241,25 @@ def _merge_pass(
     threshold: float,
     report: ReclusterReport,
     regrouped: AbstractSet[int] = frozenset(),
+    config: Reclustering | None = None,
 ) -> None:
     forbidden = store.topics.cannot_merge(conn)
+    umbrella = config.umbrella_kinds if config is not None and config.umbrella_weight else ()
+    kind_counts = store.triage.kind_counts(conn, umbrella) if umbrella else {}
     rows = [r for r in store.topics.centroids(conn, model) if r[3] is not None and r[2] > 0]
     pinned = store.triage.topics_with_pinned(conn)
     statuses = store.topics.statuses(conn)
     by_product: dict[int, list[tuple[int, int, npt.NDArray[np.float32]]]] = {}
     for topic_id, product_id, size, centroid in rows:
         assert centroid is not None
+        if umbrella:
+            # Average linkage of [vector, sqrt(w) * one-hot umbrella kind] rows: a topic's
+            # mean row is its centroid followed by its members' umbrella-kind shares.
+            assert config is not None
+            counts = kind_counts.get(topic_id, {})
+            shares = [counts.get(k, 0) / size for k in umbrella]
+            extra = np.sqrt(config.umbrella_weight) * np.array(shares, dtype=np.float32)
+            centroid = np.concatenate([centroid, extra]).astype(np.float32)
         by_product.setdefault(product_id, []).append((topic_id, size, centroid))
     for topics in by_product.values():
         if len(topics) < 2:
@@ -252,7 +270,7 @@ def _merge_pass(
             allowed=lambda keep, drop: (
                 all(t not in pinned and statuses.get(t) == TopicStatus.NEW.value for t in drop)
                 and not any((min(x, y), max(x, y)) in forbidden for x in keep for y in drop)
-                and not (keep | drop) <= regrouped
+                and (bool(umbrella) or not (keep | drop) <= regrouped)
             ),
         )
         for survivor, members in groups.items():
@@ -326,7 +344,21 @@ def _split_pass(
         ids = [i for i in free if i in vectors]
         if len(ids) < 2 * min_split:
             continue
-        labels = cluster(pipeline.c.topics.prepare(np.vstack([vectors[i] for i in ids])))
+        prepared = pipeline.c.topics.prepare(np.vstack([vectors[i] for i in ids]))
+        config = pipeline.c.topics.recluster
+        if config.umbrella_weight:
+            # As in the regroup and merge passes, so a split never undoes their umbrella topics.
+            triaged = store.triage.many(conn, ids)
+            texts = store.feedback.texts(conn, ids)
+            hints = [_kind_hint(triaged.get(i)) for i in ids]
+            extra = umbrella_channel(
+                hints,
+                [texts.get(i, "") for i in ids],
+                config.umbrella_kinds,
+                config.umbrella_weight,
+            )
+            prepared = np.hstack([prepared, extra]).astype(np.float32)
+        labels = cluster(prepared)
         counts = np.bincount(labels - labels.min())
         big = [
             int(lab) + int(labels.min()) for lab in np.argsort(-counts) if counts[lab] >= min_split
@@ -340,9 +372,16 @@ def _split_pass(
             report.split.append((topic_id, new_id))
 
 
+def _kind_hint(result: TriageResult | None) -> KindHint:
+    if result is None:
+        return ("", 0.0)
+    return (str(result.kind), max(result.kind_scores.values(), default=0.0))
+
+
 def recompute_centroid(
     store: Store, pipeline: TriagePipeline, conn: Connection, topic_id: int, model: str
 ) -> None:
+    pipeline.load_topic_state(conn)
     ids = store.triage.members(conn, topic_id)
     vectors = store.triage.vectors(conn, ids, model)
     if not vectors:

@@ -138,7 +138,7 @@ class Settings(BaseSettings):
         "embedding alone. 0.65 was chosen on the GitBugs Hadoop training pairs.",
     )
     merge_suggestion_floor: float = Field(
-        0.35,
+        0.1,
         ge=-1.0,
         le=1.0,
         description="Lowest cosine between two topics' centroids (in the topic space) at "

@@ -51,13 +51,13 @@ Case = schemathesis.Case[Any]
 
 
 def _api(settings: Settings, store: Store) -> tuple[schemathesis.BaseSchema, str]:
-    """The app's own schema, over an app with a few items and topics, and a token with both
-    scopes."""
+    """The app's own schema, over an app with a few items and topics, and a token with every
+    scope."""
     triage = fake_triage(store, settings)
     services = Services.build(settings, store, triage)
     services.intake.submit_batch(SEED)
     triage.drain()
-    issued = services.tokens.create("prop", frozenset({TokenScope.INGEST, TokenScope.READ}))
+    issued = services.tokens.create("prop", frozenset(TokenScope))
     app = create_app(settings, store, triage)
     return schemathesis.openapi.from_asgi("/api/openapi.json", app), issued.token
 

@@ -275,6 +275,7 @@ CONSOLE_PAGES = {
     "console-topics": "/console/topics",
     "console-topic": "/console/topics/{nfc}",
     "console-inbox": "/console/inbox",
+    "console-suggestions": "/console/suggestions",
 }
 
 

@@ -29,7 +29,9 @@ class TokenService:
 
     def create(self, name: str, scopes: frozenset[TokenScope], actor: str = "cli") -> IssuedToken:
         if not scopes:
-            raise ValueError("a token needs at least one scope: ingest, read")
+            raise ValueError(
+                "a token needs at least one scope: " + ", ".join(s.value for s in TokenScope)
+            )
         name = name.strip()
         if not name or len(name) > 100:
             raise ValueError("token name must be 1-100 characters")

@@ -41,8 +41,12 @@ class Segment(StrEnum):
 
 
 class TokenScope(StrEnum):
+    """What an API token may do: ``ingest`` writes feedback and install-base data, ``read``
+    reads, ``triage`` changes topics (accepts and rejects merge suggestions)."""
+
     INGEST = "ingest"
     READ = "read"
+    TRIAGE = "triage"
 
 
 class ItemStatus(StrEnum):

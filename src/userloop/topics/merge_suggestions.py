@@ -33,7 +33,7 @@ from userloop.triage.pipeline import TriagePipeline
 from userloop.triage.topics.similarity import unit_rows
 
 #: Default lowest centroid cosine worth a triager's look (demo and Mini-BAR, BENCHMARKS.md).
-DEFAULT_FLOOR = 0.35
+DEFAULT_FLOOR = 0.1
 #: Members per topic compared for the closest pairs (spread over the topic's history).
 EVIDENCE_MEMBERS = 300
 #: Rows of the centroid matrix compared at a time: bounds memory at many topics.

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from userloop.intake.schemas import FeedbackIn, InstallBaseIn
+from userloop.web.api.schemas import TopicPairIn
 
 _DOCS_PAGE = """<!doctype html>
 <html lang="en">
@@ -59,7 +60,9 @@ def offline_api_docs(app: FastAPI) -> None:
 def document_request_bodies(app: FastAPI, max_text_chars: int) -> None:
     """The feedback and install-base routes validate raw JSON themselves (per-item results, our
     messages); publish the accepted schemas in OpenAPI all the same, as strict as the
-    validator where JSON Schema can say it (the text limit is this server's setting)."""
+    validator where JSON Schema can say it (the text limit is this server's setting).
+    Bodies with 64-bit ids are published as pydantic writes them: FastAPI's own rendering
+    turns bounds into floats, and 2**63 - 1 as a float is 2**63, an id the server refuses."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -70,7 +73,7 @@ def document_request_bodies(app: FastAPI, max_text_chars: int) -> None:
                 routes=app.routes,
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in (FeedbackIn, InstallBaseIn):
+            for model in (FeedbackIn, InstallBaseIn, TopicPairIn):
                 extra = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(extra.pop("$defs", {}))
                 components[model.__name__] = extra

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from userloop.domain.entities import Feedback
+from userloop.domain.entities import Feedback, Topic
 from userloop.intake.schemas import Whole
+from userloop.topics.merge_suggestions import ClosePair, MergeSuggestion
+from userloop.web.params import MAX_ID
 
 
 class FeedbackPublic(BaseModel):
@@ -111,6 +113,86 @@ class SimilarTopicOut(BaseModel):
 
 class SimilarOut(BaseModel):
     data: list[SimilarTopicOut]
+
+
+class TopicBrief(BaseModel):
+    id: int
+    title: str
+    status: str
+    size: int = Field(description="Reports in the topic.")
+    languages: dict[str, int] = Field(description="Reports per language tag.")
+
+    @classmethod
+    def of(cls, t: Topic) -> TopicBrief:
+        return cls(
+            id=t.id, title=t.title, status=str(t.status), size=t.size, languages=dict(t.languages)
+        )
+
+
+class ClosePairOut(BaseModel):
+    """The closest two reports of the two topics, one from each."""
+
+    similarity: float
+    a_id: int
+    a_language: str
+    a_text: str
+    b_id: int
+    b_language: str
+    b_text: str
+
+    @classmethod
+    def of(cls, p: ClosePair) -> ClosePairOut:
+        return cls.model_validate(p, from_attributes=True)
+
+
+class MergeSuggestionOut(BaseModel):
+    a: TopicBrief = Field(description="The topic that would survive an accept.")
+    b: TopicBrief = Field(description="The topic that would be merged into `a`.")
+    similarity: float = Field(description="Cosine of the two topics' centroids.")
+    shared_keywords: dict[str, list[str]] = Field(
+        description="Keywords both topics have, per language."
+    )
+    closest: list[ClosePairOut] = Field(
+        description="Per language both topics have reports in, the closest pair of reports "
+        "in it; plus the closest pair across languages when that is closer still."
+    )
+
+    @classmethod
+    def of(cls, s: MergeSuggestion) -> MergeSuggestionOut:
+        return cls(
+            a=TopicBrief.of(s.a),
+            b=TopicBrief.of(s.b),
+            similarity=s.similarity,
+            shared_keywords=s.shared_keywords,
+            closest=[ClosePairOut.of(p) for p in s.closest],
+        )
+
+
+class MergeSuggestionPage(BaseModel):
+    data: list[MergeSuggestionOut]
+    total: int = Field(description="Suggestions in all, on every page.")
+
+
+class TopicPairIn(BaseModel):
+    """Two topic ids: positive 64-bit numbers, never JSON booleans."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    topic_a: Whole = Field(ge=1, le=MAX_ID)
+    topic_b: Whole = Field(ge=1, le=MAX_ID)
+
+
+class AcceptedOut(BaseModel):
+    survivor: TopicBrief = Field(description="The topic both are now, after the merge.")
+    absorbed: int = Field(description="The topic merged into the survivor (now a duplicate).")
+
+
+class RejectedOut(BaseModel):
+    topic_a: int
+    topic_b: int
+    kept_apart: bool = Field(
+        True, description="Neither suggestions nor re-clustering will join the two again."
+    )
 
 
 class ErrorDetail(BaseModel):

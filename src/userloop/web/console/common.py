@@ -31,6 +31,11 @@ DONE: dict[str, str] = {
     "split": N_("The selected reports were moved to this new topic."),
     "kind": N_("The kind of the report was corrected."),
     "seen": N_("Your inbox was marked as seen."),
+    "suggestion_accepted": N_("The suggestion was accepted: the topics were merged."),
+    "suggestion_rejected": N_(
+        "The suggestion was rejected: the topics are kept apart, and neither suggestions nor "
+        "re-clustering will join them again."
+    ),
 }
 
 SENTIMENT_LABELS = {

@@ -1,6 +1,6 @@
 """The staff console at ``/console/``: sign-in, the overview, and the nav of every page.
 
-Pages live in their own modules (``topics``, ``inbox``), each with a router made by
+Pages live in their own modules (``topics``, ``inbox``, ``suggestions``), each with a router made by
 ``common.make_router`` (prefix and CSRF check); ``install`` mounts them all."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from userloop.domain.enums import TopicStatus
-from userloop.web.console import inbox, topics
+from userloop.web.console import inbox, suggestions, topics
 from userloop.web.console.common import day_chart, make_router
 from userloop.web.context import NavItem, WebContext, client_ip, translator, web_context
 from userloop.web.i18n import N_
@@ -31,11 +31,13 @@ def install(app: FastAPI, web: WebContext) -> None:
             NavItem("home", "/console/", N_("Overview")),
             NavItem("topics", "/console/topics", N_("Topics")),
             NavItem("inbox", "/console/inbox", N_("Inbox")),
+            NavItem("suggestions", suggestions.PATH, N_("Merge suggestions")),
         ]
     )
     app.include_router(router)
     app.include_router(topics.router)
     app.include_router(inbox.router)
+    app.include_router(suggestions.router)
 
 
 def _safe_next(target: str | None) -> str:

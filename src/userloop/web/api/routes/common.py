@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from userloop.web.api.schemas import ErrorBody
@@ -22,6 +23,13 @@ AUTH = (401, 403)
 POST = (400, *AUTH, 413, 422)
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the errors an operation can answer, each with the error body."""
-    return {s: {"model": ErrorBody, "description": _ERRORS[s]} for s in statuses}
+def error_responses(
+    *statuses: int, described: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors an operation can answer, each with the error body;
+    `described` gives an operation's own description of a status (what its 409 means)."""
+    own = described or {}
+    return {
+        s: {"model": ErrorBody, "description": own[s] if s in own else _ERRORS[s]}
+        for s in (*statuses, *own)
+    }

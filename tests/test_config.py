@@ -73,3 +73,10 @@ def test_every_setting_has_help_and_an_env_var() -> None:
     for row in rows:
         assert row.help, row.name
         assert row.env_var == "USERLOOP_" + row.name.upper()
+
+
+def test_an_empty_model_path_means_the_shipped_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USERLOOP_SIMILARITY_MODEL_PATH", "")
+    monkeypatch.setenv("USERLOOP_KIND_MODEL_PATH", "  ")
+    settings = load_settings()
+    assert settings.similarity_model_path is None and settings.kind_model_path is None

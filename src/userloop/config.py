@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Re-exported: `userloop serve` and tests name them from here.
@@ -193,6 +193,13 @@ class Settings(BaseSettings):
         description="Sentiment model weights (.npz) to use instead of the shipped ones, e.g. "
         "from `userloop model train-sentiment`.",
     )
+
+    @field_validator("similarity_model_path", "kind_model_path", "sentiment_model_path")
+    @classmethod
+    def _empty_path_is_none(cls, value: str | None) -> str | None:
+        # `USERLOOP_KIND_MODEL_PATH=` (set but empty) means the shipped model, not the file "".
+        return value if value is None or value.strip() else None
+
     serve_worker: bool = Field(
         True,
         description="Run a triage worker thread inside `userloop serve` and `userloop demo`, so "

@@ -66,13 +66,28 @@ def eval_topics(
     background: Annotated[
         bool, typer.Option(help="Triage the 8,000 classification reviews first (minutes)")
     ] = False,
+    suggestions: SuggestionsOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
-    """The product's topics end to end on Mini-BAR clusters: intake, triage, re-clustering."""
+    """The product's topics end to end on Mini-BAR clusters: intake, triage, re-clustering
+    (and, with --suggestions, a simulated triager's accepted merge suggestions)."""
     from userloop.eval.topics_e2e import run_topics_e2e
 
     cli = get(ctx)
-    _emit(run_topics_e2e(_check(datasets), settings=cli.settings, background=background), as_json)
+    result = run_topics_e2e(
+        _check(datasets), settings=cli.settings, background=background, suggestions=suggestions
+    )
+    _emit(result, as_json)
+
+
+SuggestionsOpt = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        help="Then let a simulated triager accept up to this many merge suggestions the "
+        "truth confirms, scoring after 0, 10, 20, 30, 50 and the last",
+    ),
+]
 
 
 @app.command("topics-demo")
@@ -80,16 +95,21 @@ def eval_topics_demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Seed of the generated world")] = 7,
     size: Annotated[int, typer.Option(help="Number of feedback items")] = 3000,
+    suggestions: SuggestionsOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """The demo world's topics against the generator's truth: ARI, homogeneity, completeness,
-    and per problem its topics and largest share, after triage and after re-clustering."""
+    and per problem its topics and largest share, after triage and after re-clustering (and,
+    with --suggestions, after a simulated triager's accepted merge suggestions)."""
     from userloop.eval.topics_demo import run_topics_demo
 
     if size < 1:
         fail("--size must be at least 1")
     cli = get(ctx)
-    _emit(run_topics_demo(seed, size, settings=cli.settings, out=typer.echo), as_json)
+    _emit(
+        run_topics_demo(seed, size, suggestions=suggestions, settings=cli.settings, out=typer.echo),
+        as_json,
+    )
 
 
 @app.command("duplicates")

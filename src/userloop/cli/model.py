@@ -102,3 +102,56 @@ def train_sentiment_cmd(
     cli.console.print(
         f"wrote {output.with_suffix('.npz')}; set USERLOOP_SENTIMENT_MODEL_PATH to use it"
     )
+
+
+@app.command("train-similarity")
+def train_similarity(
+    ctx: typer.Context,
+    output: OutputOpt = Path("userloop-similarity.npz"),
+    weight: Annotated[
+        float,
+        typer.Option(
+            min=0.01,
+            help="How much a staff-shaped topic counts against the public groups (1: as much "
+            "as one public group of the same size)",
+        ),
+    ] = 1.0,
+    limit: Annotated[
+        int, typer.Option(min=2, help="At most this many reports from staff-shaped topics")
+    ] = 50_000,
+) -> None:
+    """Refit the topic similarity with what staff did: the reports of every topic staff
+    merged into, split off or moved a report into count as one problem each, added to the
+    model in use (the shipped one, or `USERLOOP_SIMILARITY_MODEL_PATH`). Writes a new,
+    versioned model; use it with `USERLOOP_SIMILARITY_MODEL_PATH`, then `userloop recluster`."""
+    from userloop.triage.topics.similarity import SimilarityModel, SimilarityModelError
+
+    cli = get(ctx)
+    services = cli.services()
+    settings = services.settings
+    try:
+        base = SimilarityModel.load(settings.similarity_model_path)
+    except SimilarityModelError as exc:
+        fail(str(exc))
+    groups = services.triage.staff_groups(limit)
+    if not groups:
+        fail("no topic shaped by staff yet (merged, split or moved reports): nothing to learn")
+    if groups[0].shape[1] != base.dim:
+        fail(
+            f"the stored embeddings have {groups[0].shape[1]} dimensions, the similarity model "
+            f"{base.dim} ({base.embedder}): set USERLOOP_SIMILARITY_MODEL_PATH to a model of "
+            "this embedder"
+        )
+    reports = sum(len(g) for g in groups)
+    cli.console.print(
+        f"refitting {base.version} with {len(groups)} staff topic(s), {reports} reports…"
+    )
+    try:
+        model = base.with_groups(groups, weight=weight)
+    except SimilarityModelError as exc:
+        fail(str(exc))
+    model.save(output)
+    cli.console.print(
+        f"wrote {output.with_suffix('.npz')} ({model.version}); set "
+        "USERLOOP_SIMILARITY_MODEL_PATH to use it and run `userloop recluster`"
+    )

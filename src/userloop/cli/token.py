@@ -17,7 +17,8 @@ app = typer.Typer(help="API tokens.", no_args_is_help=True)
 def create(
     ctx: typer.Context,
     scope: Annotated[
-        list[TokenScope], typer.Option("--scope", help="ingest, read and/or triage; repeat for several")
+        list[TokenScope],
+        typer.Option("--scope", help="ingest, read and/or triage; repeat for several"),
     ],
     name: Annotated[str, typer.Option(help="What the token is for")] = "api",
 ) -> None:

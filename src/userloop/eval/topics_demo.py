@@ -22,8 +22,12 @@ from userloop.container import Services, build_triage
 from userloop.demo import generate
 from userloop.demo.loading import load_world
 from userloop.domain.filters import FeedbackFilter
+from userloop.eval.triager_sim import CHECKPOINTS, simulate_triager
 from userloop.store import Store
 from userloop.triage.pipeline import TriageComponents
+
+#: The generator's label for texts that describe no problem: never merged by the triager.
+NOISE = "noise"
 
 DEFINITIONS = {
     "ari": "adjusted Rand index of the topics against the generator's problems",
@@ -31,6 +35,8 @@ DEFINITIONS = {
     "completeness": "1 when every problem's reports lie in one topic",
     "topics": "live topics holding the demo's reports",
     "per_problem": "for each problem: its reports, the topics holding them, the largest share",
+    "suggestions": "after re-clustering, a simulated triager accepts the merge suggestions the "
+    "truth confirms (closest first, rejecting the others): scores after k accepted",
 }
 
 
@@ -71,10 +77,27 @@ def _grouping(services: Services, truth: Mapping[str, str]) -> tuple[list[str], 
     return problems, topics
 
 
+def _truth_by_id(services: Services, truth: Mapping[str, str]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for row in services.feedback.export(FeedbackFilter()):
+        problem = truth.get(f"{row.feedback.source}/{row.feedback.external_id}")
+        if problem is not None:
+            out[row.feedback.id] = problem
+    return out
+
+
+def _worst(scores: Mapping[str, Any]) -> tuple[str, float]:
+    """The problem (other than the generator's noise) with the smallest largest-topic share."""
+    shares = {p: v["largest_share"] for p, v in scores["per_problem"].items() if p != NOISE}
+    problem = min(shares, key=lambda p: (shares[p], p))
+    return problem, shares[problem]
+
+
 def run_topics_demo(
     seed: int = 7,
     size: int = 3000,
     *,
+    suggestions: int = 0,
     settings: Settings | None = None,
     components: Callable[[Settings], TriageComponents] | None = None,
     out: Callable[[str], None] = print,
@@ -96,6 +119,29 @@ def run_topics_demo(
             online = score(*_grouping(services, world.truth))
             services.triage.recluster()
             reclustered = score(*_grouping(services, world.truth))
+            curve: list[dict[str, Any]] = []
+            if suggestions > 0:
+
+                def scored() -> dict[str, Any]:
+                    s = score(*_grouping(services, world.truth))
+                    problem, share = _worst(s)
+                    return {
+                        "ari": s["ari"],
+                        "homogeneity": s["homogeneity"],
+                        "completeness": s["completeness"],
+                        "topics": s["topics"],
+                        "smallest_share": share,
+                        "smallest_share_problem": problem,
+                    }
+
+                marks = [k for k in CHECKPOINTS if k < suggestions] + [suggestions]
+                curve = simulate_triager(
+                    services,
+                    _truth_by_id(services, world.truth),
+                    scored,
+                    checkpoints=marks,
+                    ignore={NOISE},
+                )
         finally:
             services.close()
     result = {
@@ -103,6 +149,7 @@ def run_topics_demo(
         "size": size,
         "online": online,
         "recluster": reclustered,
+        "suggestions": curve,
         "definitions": DEFINITIONS,
     }
     for line in report_lines(result):
@@ -122,4 +169,12 @@ def report_lines(result: Mapping[str, Any]) -> list[str]:
     lines.append(f"{'problem':<22}{'reports':>8}{'topics':>8}{'largest':>9}  (after recluster)")
     for problem, p in result["recluster"]["per_problem"].items():
         lines.append(f"{problem:<22}{p['reports']:>8}{p['topics']:>8}{p['largest_share']:>9.0%}")
+    if result.get("suggestions"):
+        lines.append("simulated triager (accepts only the suggestions the truth confirms):")
+        for point in result["suggestions"]:
+            lines.append(
+                f"  accepted {point['accepted']:>3} (rejected {point['rejected']:>4}): "
+                f"ARI {point['ari']:.3f}  homogeneity {point['homogeneity']:.3f}  smallest "
+                f"share {point['smallest_share']:.0%} ({point['smallest_share_problem']})"
+            )
     return lines

@@ -21,6 +21,7 @@ import numpy as np
 from userloop.config import Settings
 from userloop.container import Services, build_triage
 from userloop.eval.clustering import adjusted_rand_index, read_background, read_clustering_files
+from userloop.eval.triager_sim import CHECKPOINTS, simulate_triager
 from userloop.store import Store
 from userloop.triage.pipeline import TriageComponents
 
@@ -50,6 +51,7 @@ def run_topics_e2e(
     *,
     settings: Settings | None = None,
     background: bool = False,
+    suggestions: int = 0,
     out: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Score the product's topics per Mini-BAR clustering file (see the module doc).
@@ -60,6 +62,8 @@ def run_topics_e2e(
     files = read_clustering_files(datasets_dir)
     bg_texts = read_background(datasets_dir) if background else []
     per_file: dict[str, dict[str, float]] = {}
+    marks = [k for k in CHECKPOINTS if k < suggestions] + [suggestions] if suggestions else []
+    curves: dict[str, list[dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory(prefix="userloop-e2e-") as tmp:
         for f in files:
             url = f"sqlite:///{Path(tmp) / (f.name + '.db')}"
@@ -97,6 +101,14 @@ def run_topics_e2e(
                 again = _labels(services, ids)
                 row["again"] = adjusted_rand_index(f.truth, again)
                 row["topics"] = float(len(np.unique(again)))
+                if marks:
+                    truth = {i: str(t) for i, t in zip(ids, f.truth, strict=True) if i is not None}
+                    curves[f.name] = simulate_triager(
+                        services,
+                        truth,
+                        lambda: {"ari": adjusted_rand_index(f.truth, _labels(services, ids))},  # noqa: B023
+                        checkpoints=marks,
+                    )
             finally:
                 services.store.close()
             per_file[f.name] = row
@@ -116,6 +128,24 @@ def run_topics_e2e(
     out(f"{'file':<36}" + "".join(f"{k:>11}" for k in keys))
     for name, row in [*per_file.items(), ("MEAN", mean)]:
         out(f"{name:<36}" + "".join(f"{row[k]:>11.3f}" for k in keys))
+    if curves:
+        # A file whose true suggestions ran out keeps its last ARI at later checkpoints.
+        curve = {
+            k: float(
+                np.mean(
+                    [
+                        max((p for p in c if p["accepted"] <= k), key=lambda p: p["accepted"])[
+                            "ari"
+                        ]
+                        for c in curves.values()
+                    ]
+                )
+            )
+            for k in marks
+        }
+        result["suggestions"] = {"files": curves, "mean_ari": curve}
+        out("simulated triager, mean ARI after k accepted true suggestions (closest first):")
+        out("  " + "  ".join(f"{k}: {v:.3f}" for k, v in curve.items()))
     out("definitions:")
     for key, text in DEFINITIONS.items():
         out(f"  {key}: {text}")

@@ -9,9 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
+
 from userloop.store import Store
 from userloop.triage.pipeline import TriageComponents, TriagePipeline
 from userloop.triage.stages import KINDS
+from userloop.triage.topics.base import Vectors
 from userloop.triage.topics.recluster import ReclusterReport, recluster
 
 log = logging.getLogger(__name__)
@@ -121,6 +124,21 @@ class Triage:
     def corrections(self) -> list[tuple[str, str]]:
         with self.store.read() as conn:
             return self.store.triage.corrections(conn)
+
+    def staff_groups(self, limit: int = 50_000) -> list[Vectors]:
+        """The embeddings of each topic staff have shaped (see ``TriageRepo.staff_groups``),
+        centred and unit length as the topic space prepares them before whitening: the
+        training groups of ``userloop model train-similarity``."""
+        model = self.pipeline.versions["embedding"]
+        with self.store.read() as conn:
+            self.pipeline.load_topic_state(conn)
+            groups = self.store.triage.staff_groups(conn, limit)
+            vectors = self.store.triage.vectors(conn, [i for g in groups for i in g], model)
+        return [
+            self.pipeline.c.topics.centred(np.vstack([vectors[i] for i in g if i in vectors]))
+            for g in groups
+            if sum(i in vectors for i in g) >= 2
+        ]
 
     def rated(self, limit: int) -> list[tuple[str, int]]:
         """(text, stars) of the newest rated feedback: weak labels for the sentiment head."""

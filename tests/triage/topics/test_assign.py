@@ -72,6 +72,10 @@ class _MeanSpace:
     def observe(self, vectors: np.ndarray) -> None:
         self.seen.append(np.asarray(vectors))
 
+    @property
+    def mean(self) -> np.ndarray | None:
+        return np.vstack(self.seen).mean(axis=0) if self.seen else None
+
     def prepare(self, vectors: np.ndarray) -> np.ndarray:
         out: np.ndarray = (vectors - np.vstack(self.seen).mean(axis=0)).astype(np.float32)
         return out

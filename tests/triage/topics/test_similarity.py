@@ -73,3 +73,27 @@ def test_the_shipped_model_reads_use_m3_vectors() -> None:
     m = model.matrix
     np.testing.assert_allclose(m, m.T, atol=1e-8)
     assert np.all(np.linalg.eigvalsh(m) > 0)
+
+
+def test_staff_groups_teach_a_distinction_the_public_groups_lacked() -> None:
+    rng = np.random.default_rng(4)
+    model = SimilarityModel.fit(_groups(rng), "fake")
+    # This installation's problems vary along dimension 0, which the public groups use to tell
+    # problems apart: staff merging such reports teaches the model to ignore that direction.
+    dim = 16
+    staff = []
+    for _ in range(4):
+        centre = np.zeros(dim)
+        centre[5] = 1.0 + rng.normal() * 0.1
+        members = np.tile(centre, (10, 1)) + rng.normal(size=(10, dim)) * 0.05
+        members[:, 0] = rng.normal(size=10) * 1.5
+        staff.append(unit_rows(members))
+    refit = model.with_groups(staff, weight=5.0)
+    assert refit.version != model.version and refit.meta["staff_groups"] == 4
+    assert refit.dof == model.dof + 5.0 * 4 * 9
+    assert _margin(staff, refit) > _margin(staff, model)
+    assert model.with_groups([staff[0][:1]]) is model  # one report is no group
+    with pytest.raises(SimilarityModelError, match=r"\(n, 16\)"):
+        model.with_groups([staff[0][:, :8]])
+    with pytest.raises(SimilarityModelError, match="positive"):
+        model.with_groups(staff, weight=0.0)

@@ -233,6 +233,27 @@ class TriageRepo:
             )
         return [(a, b, bool(c)) for a, b, c in conn.execute(query.order_by(triage.c.feedback_id))]
 
+    def staff_groups(self, conn: Connection, limit: int) -> list[list[int]]:
+        """Members of the live topics staff have shaped (merged into, split off, moved a report
+        into: the topics with a pinned member), largest first, at most ``limit`` ids in all."""
+        shaped = [
+            int(t)
+            for (t,) in conn.execute(
+                select(triage.c.topic_id)
+                .where(triage.c.topic_id.is_not(None), triage.c.topic_pinned.is_(True))
+                .group_by(triage.c.topic_id)
+            )
+        ]
+        groups = [self.members(conn, t) for t in shaped]
+        out: list[list[int]] = []
+        total = 0
+        for group in sorted(groups, key=lambda g: (-len(g), g[:1])):
+            if len(group) < 2 or total + len(group) > limit:
+                continue
+            out.append(group)
+            total += len(group)
+        return out
+
     def kind_counts(self, conn: Connection, kinds: Sequence[str]) -> dict[int, dict[str, int]]:
         """Topic id -> how many of its members triage gave each of ``kinds``."""
         out: dict[int, dict[str, int]] = {}

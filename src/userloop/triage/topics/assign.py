@@ -30,7 +30,7 @@ from userloop.triage.topics.base import (
     RegroupFn,
     Vectors,
 )
-from userloop.triage.topics.similarity import SimilarityModel
+from userloop.triage.topics.similarity import SimilarityModel, unit_rows
 
 F32 = npt.NDArray[np.float32]
 
@@ -162,6 +162,11 @@ class VectorSpace(Protocol):
 
     def prepare(self, vectors: Vectors) -> Vectors: ...
 
+    @property
+    def mean(self) -> npt.NDArray[np.float64] | None:
+        """What `prepare` subtracts; None before any vector."""
+        ...
+
 
 class OnlineTopics:
     """The online `TopicModel` (see the module doc). Without a `space`, vectors are used as
@@ -210,6 +215,12 @@ class OnlineTopics:
 
     def prepare(self, vectors: Vectors) -> Vectors:
         return self._space.prepare(vectors) if self._space is not None else vectors
+
+    def centred(self, vectors: Vectors) -> Vectors:
+        mean = self._space.mean if self._space is not None else None
+        v = np.asarray(vectors, dtype=np.float64)
+        out: Vectors = unit_rows(v - mean if mean is not None else v).astype(np.float32)
+        return out
 
     def assign(
         self, product_ids: Sequence[int], vectors: Vectors, open_topic: OpenTopic

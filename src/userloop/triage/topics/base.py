@@ -91,6 +91,11 @@ class TopicModel(Protocol):
         """Embeddings as topic similarity sees them (centroids are means of these)."""
         ...
 
+    def centred(self, vectors: Vectors) -> Vectors:
+        """Embeddings centred and unit length, before any learned similarity: what a
+        similarity model is fitted on."""
+        ...
+
     def assign(
         self, product_ids: Sequence[int], vectors: Vectors, open_topic: OpenTopic
     ) -> list[Placement]:

@@ -138,6 +138,29 @@ class SimilarityModel:
         meta = {**self.meta, "staff_pairs": int(self.meta.get("staff_pairs", 0)) + len(x)}
         return SimilarityModel(scatter, dof, self.embedder, self.shrink, meta)
 
+    def with_groups(
+        self, groups: Sequence[npt.ArrayLike], *, weight: float = 1.0
+    ) -> SimilarityModel:
+        """A refit that adds groups known to be one problem each (centred unit vectors): their
+        within-group scatter counts ``weight`` times. Staff decisions arrive as groups: the
+        reports a triager merged, split off or moved into a topic."""
+        usable = [m for m in (np.asarray(g, dtype=np.float64) for g in groups) if len(m) >= 2]
+        if not usable:
+            return self
+        if weight <= 0:
+            raise SimilarityModelError(f"the weight of staff groups must be positive, got {weight}")
+        for g in usable:
+            if g.ndim != 2 or g.shape[1] != self.dim:
+                raise SimilarityModelError(
+                    f"groups must be (n, {self.dim}) matrices, got {g.shape}"
+                )
+        added, added_dof = group_scatter(usable)
+        dof = self.dof + added_dof * weight
+        scatter = (self.scatter * self.dof + added * weight) / dof
+        staff = int(self.meta.get("staff_groups", 0)) + len(usable)
+        meta = {**self.meta, "staff_groups": staff}
+        return SimilarityModel(scatter, dof, self.embedder, self.shrink, meta)
+
     # -- files --------------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:

@@ -29,13 +29,17 @@ def test_the_demo_world_with_the_real_models() -> None:
     """A regression floor on a small world (600 reports): today's grouping, with a margin.
     Issue 11 raises it; a change that spreads problems over more topics fails here."""
     lines: list[str] = []
-    result = run_topics_demo(seed=7, size=600, out=lines.append)
+    result = run_topics_demo(seed=7, size=600, suggestions=10, out=lines.append)
     online, reclustered = result["online"], result["recluster"]
     for step in (online, reclustered):
         assert sum(p["reports"] for p in step["per_problem"].values()) == 600
         assert all(0 < p["largest_share"] <= 1 for p in step["per_problem"].values())
         assert step["homogeneity"] >= 0.9  # problems are not merged into each other
-    assert online["ari"] >= 0.5 and reclustered["ari"] >= 0.45
+    assert online["ari"] >= 0.5 and reclustered["ari"] >= 0.65  # 0.569 and 0.748 measured
+    # The simulated triager's true merges raise ARI (0.748 -> 0.831 after 9 measured).
+    curve = result["suggestions"]
+    assert curve[0]["accepted"] == 0 and curve[0]["ari"] == reclustered["ari"]
+    assert curve[-1]["accepted"] >= 5 and curve[-1]["ari"] >= reclustered["ari"] + 0.04
     assert "battery_drain" in online["per_problem"] and "noise" in online["per_problem"]
     assert lines == report_lines(result) and lines[0] == "demo world: seed 7, 600 reports"
 

@@ -1,4 +1,5 @@
-"""The language of a topic title, written once for the portal and the console."""
+"""The language of a topic title, and the title a reader sees (with its fallback), written once
+for the portal and the console."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from userloop.domain.entities import Topic
 from userloop.domain.enums import TopicStatus
 from userloop.store import migrations
 from userloop.views.portal_models import Representative
-from userloop.views.titles import title_for_reader, title_language
+from userloop.views.titles import ReaderTitle, reader_title, title_for_reader, title_language
 
 
 def test_title_language_follows_the_script() -> None:
@@ -99,7 +100,11 @@ def test_the_migration_fills_titles_with_the_same_rule(
     assert frozen(title, languages, reps) == title_language(title, languages, samples)
 
 
-def _multilingual_topic(titles: dict[str, str], title: str = "更新后电池耗电很快") -> Topic:
+def _multilingual_topic(
+    titles: dict[str, str],
+    title: str = "更新后电池耗电很快",
+    keywords: dict[str, list[str]] | None = None,
+) -> Topic:
     return Topic(
         id=1,
         product="phone",
@@ -109,7 +114,7 @@ def _multilingual_topic(titles: dict[str, str], title: str = "更新后电池耗
         size=6,
         first_seen=None,
         last_seen=None,
-        keywords={},
+        keywords=keywords or {},
         representatives={},
         languages={"zh-Hans": 3, "en": 2, "ru": 1},
         builds={},
@@ -127,3 +132,53 @@ def test_the_reader_gets_the_title_in_their_language() -> None:
     # No title in the reader's language: the one title, marked with its own language.
     assert title_for_reader(topic, "de") == ("更新后电池耗电很快", "zh-Hans")
     assert title_for_reader(_multilingual_topic({}), "en") == ("更新后电池耗电很快", "zh-Hans")
+
+
+_KEYWORDS = {
+    "zh-Hans": ["电池", "耗电", "更新", "一晚上"],
+    "ru": ["батарея", "садится"],
+    "en": [],
+}
+
+
+def test_a_title_in_the_readers_language_is_no_fallback() -> None:
+    topic = _multilingual_topic({"en": "Battery drains overnight"}, keywords=_KEYWORDS)
+    assert reader_title(topic, "en") == ReaderTitle("Battery drains overnight", "en")
+    # The one title, in the reader's language (or its other script): no fallback either.
+    assert reader_title(topic, "zh-Hant") == ReaderTitle("更新后电池耗电很快", "zh-Hans")
+    english = _topic("Battery drains", {"en": 3, "de": 5}, stored="en-GB")
+    assert reader_title(english, "en") == ReaderTitle("Battery drains", "en-GB")
+    # Nothing says a title in an unknown language is foreign to the reader.
+    assert not reader_title(_topic("Accu leeg", {}, stored=None), "en").fallback
+    # No title yet: nothing to fall back on.
+    assert reader_title(_multilingual_topic({}, title=""), "en") == ReaderTitle("", "zh-Hans")
+
+
+def test_the_fallback_gives_the_original_its_language_and_top_keywords() -> None:
+    topic = _multilingual_topic({"zh-Hans": "更新后电池耗电很快"}, keywords=_KEYWORDS)
+    shown = reader_title(topic, "en")
+    assert shown == ReaderTitle(
+        "更新后电池耗电很快",
+        "zh-Hans",
+        fallback=True,
+        keywords=("电池", "耗电", "更新"),  # at most three, best first
+        keywords_language="zh-Hans",  # none in English: those of the title's language
+    )
+    # The tuple helper still gives (title, language) for the same topic.
+    assert title_for_reader(topic, "en") == (shown.text, shown.language)
+
+
+def test_the_fallback_prefers_keywords_in_the_readers_language() -> None:
+    topic = _multilingual_topic({"zh-Hans": "更新后电池耗电很快"}, keywords=_KEYWORDS)
+    shown = reader_title(topic, "ru")
+    assert shown.fallback and shown.text == "更新后电池耗电很快"
+    assert (shown.keywords, shown.keywords_language) == (("батарея", "садится"), "ru")
+    # A reader of Dutch: no Dutch keywords, so those of the title's language.
+    assert reader_title(topic, "nl").keywords_language == "zh-Hans"
+
+
+def test_a_fallback_without_keywords_still_names_its_language() -> None:
+    topic = _multilingual_topic({}, keywords={"ru": []})
+    assert reader_title(topic, "en") == ReaderTitle("更新后电池耗电很快", "zh-Hans", fallback=True)
+    stored = _topic("Батарея садится", {"ru": 2}, stored="ru")
+    assert reader_title(stored, "en") == ReaderTitle("Батарея садится", "ru", fallback=True)

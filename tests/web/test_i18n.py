@@ -9,6 +9,7 @@ import pytest
 
 from userloop.web.catalogue_tools import extract, problems
 from userloop.web.i18n import BY_TAG, LANGUAGES, Catalogues, load_catalogue, match_tag, negotiate
+from userloop.web.labels import language_display_name
 
 
 def test_every_message_is_translated_in_every_catalogue() -> None:
@@ -75,6 +76,19 @@ def test_translator_localises_messages_numbers_and_dates() -> None:
     nl = catalogues.translator(BY_TAG["nl"])
     assert nl.number(1234.5) == "1.234,5"
     assert nl.gettext("Some fields are missing or invalid: %(fields)s", fields="x").endswith(": x")
+
+
+def test_language_names_come_from_the_catalogue_else_from_babel() -> None:
+    catalogues = Catalogues()
+    en, ru = catalogues.translator(BY_TAG["en"]), catalogues.translator(BY_TAG["ru"])
+    zh = catalogues.translator(BY_TAG["zh-hans"])
+    assert language_display_name("zh", en) == "Chinese"
+    assert language_display_name("zh", zh) == "中文"  # the catalogue's
+    assert language_display_name("zh-Hans", ru) == ru.gettext("Chinese (Simplified)")
+    assert language_display_name("pt-BR", en) == "Portuguese"  # a region of a named language
+    assert language_display_name("vi", en) == "Vietnamese"  # no catalogue entry: Babel's
+    assert language_display_name("vi", zh) == "越南语"
+    assert language_display_name("qaa", en) == "qaa"  # nobody's name: the tag
 
 
 def test_catalogue_parts_are_merged(tmp_path: Path) -> None:

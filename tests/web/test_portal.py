@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.triage_fakes import fake_triage, topics_of
@@ -402,6 +403,45 @@ def test_roadmap_and_changelog_with_and_without_topics(client: TestClient, triag
     assert changelog.index("Build 3.10.0") < changelog.index("Build 3.9.2")  # newest first
     assert changelog.index(f"/topics/{topics['b']}") < changelog.index("Build 3.9.2")
     assert f'href="/topics/{topics["d"]}"' not in changelog
+
+
+def test_a_topic_with_only_chinese_reports_falls_back_for_english_readers(
+    settings: Settings, store: Store, triage: Triage
+) -> None:
+    with web_client(settings, store, triage) as client:
+        topic_id = seed(
+            client,
+            triage,
+            {
+                "z1": "蓝牙耳机经常断开连接",
+                "z2": "更新后蓝牙一直断开",
+                "z3": "蓝牙连接不稳定老是断开",
+            },
+        )["z1"]
+        topics_of(triage).set_status(topic_id, "planned", actor="li")
+        topic = topics_of(triage).get(topic_id)
+        assert topic is not None and set(topic.languages) == {"zh-Hans"}
+        words = topic.keywords["zh-Hans"][:3]
+        assert words and "en" not in topic.titles
+        # English: the keywords, the original marked as Chinese, and the language named.
+        fallback = (
+            f'<span class="title-keywords" lang="zh-Hans">{escape(" · ".join(words))}</span>'
+            f' — <span lang="zh-Hans">{escape(topic.title)}</span>'
+            ' <span class="title-language">(Chinese)</span>'
+        )
+        page = client.get(f"/topics/{topic_id}").text
+        assert f'<h1><span class="title-fallback">{fallback}</span></h1>' in page
+        assert fallback in client.get("/roadmap").text
+        assert (
+            fallback in client.get("/suggestions", params={"text": "bluetooth keeps dropping"}).text
+        )
+    with web_client(settings, store, triage, language="zh-Hans") as client:
+        # Chinese: the Chinese title alone, no label.
+        page = client.get(f"/topics/{topic_id}").text
+        title = topic.titles.get("zh-Hans") or topic.title
+        assert f'<h1><span lang="zh-Hans">{escape(title)}</span></h1>' in page
+        assert "title-fallback" not in page and "（中文）" not in page
+        assert "title-fallback" not in client.get("/roadmap").text
 
 
 # -- my reports -------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from userloop.views.portal_models import (
     TopicView,
     VoteOutcome,
 )
-from userloop.views.titles import title_for_reader
+from userloop.views.titles import reader_title
 
 SOURCE = "portal"
 MY_REPORTS_SALT = "userloop.my-reports"
@@ -147,10 +147,9 @@ class PortalService:
                 item = self.store.feedback.get(conn, topic.representatives[lang])
                 if item is not None:
                     reps.append(Representative(lang, item.text))
-            title, title_lang = title_for_reader(topic, language, reps)
             return TopicView(
                 id=topic.id,
-                title=title,
+                shown_title=reader_title(topic, language, reps),
                 status=topic.status,
                 people=people.get(topic.id, topic.size),
                 size=topic.size,
@@ -161,7 +160,6 @@ class PortalService:
                 history=self.store.topics.status_history(conn, topic.id),
                 first_seen=topic.first_seen or topic.created_at,
                 fixed_build=topic.fixed_build,
-                title_language=title_lang,
             )
 
     def suggestions(self, text: str, language: str, visitor: str) -> list[Suggestion]:
@@ -184,13 +182,15 @@ class PortalService:
             languages = self.store.topic_queries.languages(conn, ids)
             stored = self.store.topic_queries.title_languages(conn, ids)
             own = self.store.topic_queries.titles(conn, ids)
+            keywords = self.store.topic_queries.keywords(conn, ids)
         shown = {
-            h.topic_id: title_for_reader(
+            h.topic_id: reader_title(
                 _TitledHit(
                     h.title,
                     stored.get(h.topic_id),
                     own.get(h.topic_id, {}),
                     languages.get(h.topic_id, {}),
+                    keywords.get(h.topic_id, {}),
                 ),
                 language,
                 [Representative(h.representative_language, h.representative_text)]
@@ -202,7 +202,7 @@ class PortalService:
         return [
             Suggestion(
                 topic_id=h.topic_id,
-                title=shown[h.topic_id][0],
+                shown_title=shown[h.topic_id],
                 status=h.status,
                 people=people.get(h.topic_id, h.size),
                 votes=votes.get(h.topic_id, 0),
@@ -210,7 +210,6 @@ class PortalService:
                 similarity=h.similarity,
                 text=h.representative_text,
                 language=h.representative_language,
-                title_language=shown[h.topic_id][1],
             )
             for h in hits
         ]
@@ -280,13 +279,14 @@ class PortalService:
             for r in rows:
                 topic_id, title, status = r.topic_id, r.topic_title, r.topic_status
                 languages, stored = r.topic_languages or {}, r.topic_title_language
-                titles = r.topic_titles or {}
+                titles, keywords = r.topic_titles or {}, r.topic_keywords or {}
                 if topic_id is not None and r.topic_merged_into is not None:
                     live = self._live(conn, topic_id)
                     topic_id, title, status = live.id, live.title, live.status
                     languages, stored, titles = live.languages, live.title_language, live.titles
-                shown = title_for_reader(
-                    _TitledHit(title or "", stored, titles, languages), language
+                    keywords = live.keywords
+                shown = reader_title(
+                    _TitledHit(title or "", stored, titles, languages, keywords), language
                 )
                 out.append(
                     MyReport(
@@ -295,9 +295,8 @@ class PortalService:
                         language=r.language,
                         created_at=r.created_at,
                         topic_id=topic_id,
-                        topic_title=shown[0] if title is not None else None,
+                        shown_title=shown if title is not None else None,
                         topic_status=status,
-                        title_language=shown[1],
                     )
                 )
         return out
@@ -318,16 +317,14 @@ class PortalService:
         ids = [r.id for r in rows]
         people = self.store.topic_queries.people_counts(conn, ids)
         votes = self.store.votes.counts(conn, ids)
-        titled = {r.id: title_for_reader(r, language) for r in rows}
         return [
             TopicCard(
                 id=r.id,
-                title=titled[r.id][0],
+                shown_title=reader_title(r, language),
                 status=r.status,
                 people=people.get(r.id, r.size),
                 votes=votes.get(r.id, 0),
                 fixed_build=r.fixed_build,
-                title_language=titled[r.id][1],
             )
             for r in rows
         ]
@@ -335,12 +332,13 @@ class PortalService:
 
 @dataclass(frozen=True, slots=True)
 class _TitledHit:
-    """A topic's title parts as a query row holds them, for `title_for_reader`."""
+    """A topic's title parts as a query row holds them, for `reader_title`."""
 
     title: str
     title_language: str | None
     titles: Mapping[str, str]
     languages: Mapping[str, int]
+    keywords: Mapping[str, Sequence[str]]
 
 
 def _languages_for(wanted: str, topic: Topic) -> list[str]:

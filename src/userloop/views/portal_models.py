@@ -9,6 +9,7 @@ from userloop.domain.entities import StatusChange
 
 # Votes are written by topics/votes.py; the outcome is re-exported for the screens.
 from userloop.topics.votes import VoteOutcome as VoteOutcome
+from userloop.views.titles import ReaderTitle
 
 
 class PortalNotFound(LookupError):
@@ -49,12 +50,19 @@ class Moved:
 @dataclass(frozen=True, slots=True)
 class TopicCard:
     id: int
-    title: str
+    shown_title: ReaderTitle  # the title for the reader (with keywords where a fallback)
     status: str
     people: int
     votes: int
     fixed_build: str | None = None
-    title_language: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.shown_title.text
+
+    @property
+    def title_language(self) -> str:
+        return self.shown_title.language
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +74,7 @@ class Representative:
 @dataclass(frozen=True, slots=True)
 class TopicView:
     id: int
-    title: str
+    shown_title: ReaderTitle  # the title for the reader (with keywords where a fallback)
     status: str
     people: int
     size: int
@@ -77,13 +85,20 @@ class TopicView:
     history: list[StatusChange]
     first_seen: datetime | None
     fixed_build: str | None
-    title_language: str | None
+
+    @property
+    def title(self) -> str:
+        return self.shown_title.text
+
+    @property
+    def title_language(self) -> str:
+        return self.shown_title.language
 
 
 @dataclass(frozen=True, slots=True)
 class Suggestion:
     topic_id: int
-    title: str
+    shown_title: ReaderTitle  # the title for the reader (with keywords where a fallback)
     status: str
     people: int
     votes: int
@@ -91,7 +106,14 @@ class Suggestion:
     similarity: float
     text: str | None
     language: str | None
-    title_language: str | None
+
+    @property
+    def title(self) -> str:
+        return self.shown_title.text
+
+    @property
+    def title_language(self) -> str:
+        return self.shown_title.language
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +136,13 @@ class MyReport:
     language: str | None
     created_at: datetime
     topic_id: int | None  # None: not triaged yet ("being sorted")
-    topic_title: str | None
+    shown_title: ReaderTitle | None  # its topic's title for the reader; None: not triaged yet
     topic_status: str | None
-    title_language: str | None = None
+
+    @property
+    def topic_title(self) -> str | None:
+        return None if self.shown_title is None else self.shown_title.text
+
+    @property
+    def title_language(self) -> str | None:
+        return None if self.shown_title is None else self.shown_title.language

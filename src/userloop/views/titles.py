@@ -3,12 +3,16 @@
 Triage stores a title's language with the title (``topics.title_language``). Titles stored
 before that was recorded (or by code that did not know it) fall back to a guess from the
 title's script, the topic's languages and its representative reports; migration 0006 filled
-existing rows with that same guess."""
+existing rows with that same guess.
+
+A reader whose language a topic has no title in gets a fallback (``reader_title``): the
+topic's one title with its language, and the topic's top keywords to go with it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -34,6 +38,8 @@ _SCRIPTS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
 _NON_LATIN = {p for _, prefixes in _SCRIPTS for p in prefixes}
 # A title is a sentence of one report; its first characters are enough to find that report.
 _HEAD_CHARS = 12
+# Keywords shown with a fallback title: enough to say what the topic is about, still short.
+FALLBACK_KEYWORDS = 3
 
 
 def title_language(
@@ -91,12 +97,64 @@ def reader_language_match(reader: str, available: Mapping[str, object]) -> str |
     return same[0] if same else None
 
 
+class _Keyworded(_Titled, Protocol):
+    """A titled topic with its keywords per language (from its members in each language)."""
+
+    @property
+    def keywords(self) -> Mapping[str, Sequence[str]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderTitle:
+    """A topic's title as one reader sees it.
+
+    `fallback` is true when the topic has no title in the reader's language and its one
+    title is written in another (known) language: screens then show `keywords` (at most
+    ``FALLBACK_KEYWORDS``, in `keywords_language`), the title marked with its `language` and
+    that language's name."""
+
+    text: str
+    language: str  # the tag `text` is written in, for its lang attribute ("und": unknown)
+    fallback: bool = False
+    keywords: tuple[str, ...] = ()
+    keywords_language: str | None = None
+
+
+def reader_title(
+    topic: _Keyworded, reader_language: str, representatives: Sequence[_Sample] = ()
+) -> ReaderTitle:
+    """The title of a topic for a reader of `reader_language`: the title the topic's own
+    reports in that language give, where it has any that say enough; else the topic's one
+    title in whatever language it is written, as a fallback with the topic's top keywords
+    (in the reader's language where the topic has some, else in the title's).
+
+    A title in the reader's language (the same language in another script or region
+    included) or in an unknown one ("und") is no fallback: nothing says it is foreign."""
+    text, language = title_for_reader(topic, reader_language, representatives)
+    if (
+        not text
+        or language == "und"
+        or reader_language_match(reader_language, {language: text}) is not None
+    ):
+        return ReaderTitle(text, language)
+    words = {tag: list(ws) for tag, ws in topic.keywords.items() if ws}
+    chosen = reader_language_match(reader_language, words) or reader_language_match(language, words)
+    return ReaderTitle(
+        text,
+        language,
+        fallback=True,
+        keywords=tuple(words[chosen][:FALLBACK_KEYWORDS]) if chosen else (),
+        keywords_language=chosen,
+    )
+
+
 def title_for_reader(
     topic: _Titled, reader_language: str, representatives: Sequence[_Sample] = ()
 ) -> tuple[str, str]:
     """(title, its language tag) of a topic for a reader of `reader_language`: the title the
     topic's own reports in that language give, where it has any that say enough; else the
-    topic's one title, in whatever language it is written (its `lang` marks it)."""
+    topic's one title, in whatever language it is written (its `lang` marks it). Screens use
+    ``reader_title``, which also says whether that is a fallback, with keywords."""
     match = reader_language_match(reader_language, topic.titles)
     if match is not None and topic.titles[match]:
         return topic.titles[match], match

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from userloop.domain.enums import Channel, Role, TopicStatus
-from userloop.web.i18n import N_
+from userloop.web.i18n import N_, Translator
 
 STATUS_LABELS: dict[str, str] = {
     TopicStatus.NEW: N_("New"),
@@ -62,3 +62,14 @@ LANGUAGE_NAMES: dict[str, str] = {
 def language_name(tag: str) -> str:
     """The msgid naming a language tag (falls back to the tag itself, untranslated)."""
     return LANGUAGE_NAMES.get(tag) or LANGUAGE_NAMES.get(tag.split("-")[0]) or tag
+
+
+def language_display_name(tag: str, t: Translator) -> str:
+    """A language's name in the reader's language: the catalogue's for the languages the pages
+    name (``LANGUAGE_NAMES``), else the CLDR name Babel knows, else the tag itself."""
+    if tag in LANGUAGE_NAMES or tag.split("-")[0] in LANGUAGE_NAMES:
+        return t.gettext(language_name(tag))
+    name = t.locale.languages.get(tag.replace("-", "_")) or t.locale.languages.get(
+        tag.split("-")[0]
+    )
+    return str(name) if name else tag

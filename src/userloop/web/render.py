@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from userloop.views.titles import title_for_reader
+from userloop.views.titles import reader_title
 from userloop.web.context import translator, web_context
 from userloop.web.i18n import LANGUAGES
 from userloop.web.labels import (
@@ -15,6 +15,7 @@ from userloop.web.labels import (
     KIND_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    language_display_name,
     language_name,
 )
 from userloop.web.security import csrf_token, current_user
@@ -48,9 +49,12 @@ def render(
         "role_labels": ROLE_LABELS,
         "channel_labels": CHANNEL_LABELS,
         "language_name": language_name,
-        # (title, its language) of a topic or topic row for this reader: portal and console
-        # choose titles with the same helper.
-        "reader_title": lambda topic: title_for_reader(topic, t.tag),
+        # A language's name in the reader's language, for any tag (Babel's where the
+        # catalogues name none).
+        "language_display_name": lambda tag: language_display_name(tag, t),
+        # The title (a views.titles.ReaderTitle) of a topic or topic row for this reader:
+        # portal and console choose titles, and fallbacks, with the same helper.
+        "reader_title": lambda topic: reader_title(topic, t.tag),
     }
     base.update(context or {})
     response = web.templates.TemplateResponse(request, template, base, status_code=status_code)

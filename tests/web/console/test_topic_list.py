@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 
 from tests.triage_fakes import topics_of
 from tests.web.console.support import (
     listed_ids,
+    submit,
+    topic,
+    topic_of,
 )
 from tests.web_helpers import sign_in_as
 from userloop.config import Settings
@@ -139,9 +143,12 @@ def test_the_stored_title_language_marks_the_title(
         )
     sign_in_as(client, "vera", Role.VIEWER)
     page = client.get(f"/console/topics/{world['battery']}").text
-    assert re.search(r'<h1><span lang="ja">', page)
+    # Japanese is not the reader's language: a fallback, which names the language too.
+    assert re.search(r'<h1><span class="title-fallback">.*<span lang="ja">.*\(Japanese\)', page)
     listing = client.get("/console/topics").text
-    assert re.search(rf'<a href="/console/topics/{world["battery"]}"><span lang="ja">', listing)
+    battery = world["battery"]
+    assert re.search(rf'<a href="/console/topics/{battery}"><span class="title-fallback">', listing)
+    assert re.search(rf'/console/topics/{battery}">[^\n]*<span lang="ja">', listing)
 
 
 def test_titles_are_in_the_readers_language(
@@ -164,3 +171,41 @@ def test_titles_are_in_the_readers_language(
     page = client.get(f"/console/topics/{world['battery']}?lang=ru").text
     found = re.search(r'<h1><span lang="([^"]+)">([^<]+)</span>', page)
     assert found and found.group(1) == "ru" and "Батарея" in found.group(2)
+
+
+def test_a_topic_with_only_chinese_reports_falls_back_for_english_readers(
+    client: TestClient, world: dict[str, int], triage: Triage
+) -> None:
+    ids = submit(
+        client,
+        [
+            {"k": "z1", "text": "蓝牙耳机经常断开连接"},
+            {"k": "z2", "text": "更新后蓝牙一直断开"},
+            {"k": "z3", "text": "蓝牙连接不稳定老是断开"},
+        ],
+    )
+    triage.drain()
+    chinese = topic(triage, topic_of(triage, ids["z1"]))
+    assert set(chinese.languages) == {"zh-Hans"} and "en" not in chinese.titles
+    words = chinese.keywords["zh-Hans"][:3]
+    assert words
+    sign_in_as(client, "vera", Role.VIEWER)
+    # English: the keywords, the original marked as Chinese, and the language named; the same
+    # on the topic's page, in the list and in the inbox.
+    fallback = (
+        f'<span class="title-fallback"><span class="title-keywords" lang="zh-Hans">'
+        f'{escape(" · ".join(words))}</span> — <span lang="zh-Hans">{escape(chinese.title)}'
+        '</span> <span class="title-language">(Chinese)</span></span>'
+    )
+    page = client.get(f"/console/topics/{chinese.id}").text
+    assert f"<h1>{fallback}</h1>" in page
+    for path in ("/console/topics", "/console/inbox"):
+        assert f'<a href="/console/topics/{chinese.id}">{fallback}</a>' in client.get(path).text
+    # Topics with English reports keep their English title, with no fallback.
+    listing = client.get("/console/topics").text
+    assert listing.count('class="title-fallback"') == 1
+    # Chinese: the Chinese title alone.
+    page = client.get(f"/console/topics/{chinese.id}?lang=zh-Hans").text
+    title = chinese.titles.get("zh-Hans") or chinese.title
+    assert f'<h1><span lang="zh-Hans">{escape(title)}</span></h1>' in page
+    assert "title-fallback" not in page and "（中文）" not in page

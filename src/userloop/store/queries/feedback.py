@@ -25,6 +25,7 @@ class ReportRow:
     topic_languages: dict[str, int] | None
     topic_title_language: str | None = None
     topic_titles: dict[str, str] | None = None  # per language, from the topic's members
+    topic_keywords: dict[str, list[str]] | None = None  # per language, best first
 
 
 class FeedbackQueries:
@@ -57,6 +58,7 @@ class FeedbackQueries:
                 topics.c.languages,
                 topics.c.title_language,
                 topics.c.titles,
+                topics.c.keywords,
             )
             .outerjoin(triage, triage.c.feedback_id == feedback.c.id)
             .outerjoin(topics, topics.c.id == triage.c.topic_id)

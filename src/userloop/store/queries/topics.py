@@ -52,6 +52,7 @@ class TopicRow:
     kinds: dict[str, int] = field(default_factory=dict)
     title_language: str | None = None  # as stored with the title (None: not known)
     titles: dict[str, str] = field(default_factory=dict)  # per language, from its members
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # per language, best first
 
     @property
     def main_kind(self) -> str | None:
@@ -89,6 +90,7 @@ class TopicCardRow:
     languages: dict[str, int]  # reports per language
     title_language: str | None = None
     titles: dict[str, str] = field(default_factory=dict)  # per language, from its members
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # per language, best first
 
 
 _ROW_COLUMNS = (
@@ -102,6 +104,7 @@ _ROW_COLUMNS = (
     topics.c.languages,
     topics.c.title_language,
     topics.c.titles,
+    topics.c.keywords,
 )
 
 
@@ -233,6 +236,7 @@ class TopicQueries:
                 kinds=kinds.get(m["id"], {}),
                 title_language=m["title_language"],
                 titles=dict(m["titles"] or {}),
+                keywords=dict(m["keywords"] or {}),
             )
             for m in rows
         ]
@@ -394,6 +398,7 @@ class TopicQueries:
             topics.c.languages,
             topics.c.title_language,
             topics.c.titles,
+            topics.c.keywords,
         ).where(
             topics.c.merged_into.is_(None),
             topics.c.size > 0,
@@ -406,9 +411,19 @@ class TopicQueries:
             query = query.limit(limit)
         return [
             TopicCardRow(
-                id_, title, status, size, fixed, dict(langs or {}), title_lang, dict(titles or {})
+                id_,
+                title,
+                status,
+                size,
+                fixed,
+                dict(langs or {}),
+                title_lang,
+                dict(titles or {}),
+                dict(words or {}),
             )
-            for id_, title, status, size, fixed, langs, title_lang, titles in conn.execute(query)
+            for id_, title, status, size, fixed, langs, title_lang, titles, words in conn.execute(
+                query
+            )
         ]
 
     def languages(self, conn: Connection, topic_ids: Sequence[int]) -> dict[int, dict[str, int]]:
@@ -429,6 +444,18 @@ class TopicQueries:
                 select(topics.c.id, topics.c.titles).where(topics.c.id.in_(chunk))
             ):
                 out[int(id_)] = dict(titles or {})
+        return out
+
+    def keywords(
+        self, conn: Connection, topic_ids: Sequence[int]
+    ) -> dict[int, dict[str, list[str]]]:
+        """The keywords per language of each topic, best first."""
+        out: dict[int, dict[str, list[str]]] = {}
+        for chunk in chunks(topic_ids):
+            for id_, words in conn.execute(
+                select(topics.c.id, topics.c.keywords).where(topics.c.id.in_(chunk))
+            ):
+                out[int(id_)] = dict(words or {})
         return out
 
     def title_languages(self, conn: Connection, topic_ids: Sequence[int]) -> dict[int, str]:

@@ -20,6 +20,7 @@ from userloop.accounts.throttle.sign_in import SignInThrottle
 from userloop.accounts.tokens import TokenService
 from userloop.accounts.users import UserService
 from userloop.config import Settings
+from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeConfig, IntakeService
 from userloop.notify.base import Notifier, build_notifier
 from userloop.store import Store
@@ -54,6 +55,7 @@ class Services:
     portal: PortalService
     console: ConsoleService
     feedback: FeedbackView
+    emerging: EmergingService
     notifier: Notifier
 
     @classmethod
@@ -92,6 +94,7 @@ class Services:
             portal=PortalService(store, intake, similar, votes, keys.signing),
             console=ConsoleService(store, topics, triage),
             feedback=FeedbackView(store),
+            emerging=EmergingService(store),
             notifier=build_notifier(settings.notifier),
         )
 

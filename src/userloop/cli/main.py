@@ -16,6 +16,7 @@ from userloop.cli import db, export, model, secret, token, user
 from userloop.cli import eval as evaluate  # not `eval`: that is a builtin
 from userloop.cli.context import CliContext
 from userloop.cli.demo import demo
+from userloop.cli.emerging import emerging
 from userloop.cli.import_ import import_file
 from userloop.cli.serve import serve
 from userloop.cli.settings import show_settings
@@ -42,6 +43,7 @@ app.command("triage")(triage)
 app.command("worker")(worker)
 app.command("recluster")(recluster)
 app.command("similar")(similar)
+app.command("emerging")(emerging)
 
 
 def _version(value: bool) -> None:

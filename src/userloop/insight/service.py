@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
@@ -34,6 +34,8 @@ class EmergingIssue:
     representative_texts: list[str]
     score: float
     evidence: dict[str, Any]
+    #: The topic's rate on every build up to this one, in release order (for a chart).
+    by_build: list[dict[str, Any]] = field(default_factory=list)
 
     def record(self) -> dict[str, Any]:
         """The JSON object of `userloop emerging --format jsonl`."""
@@ -47,6 +49,7 @@ class EmergingIssue:
             "representative_texts": self.representative_texts,
             "score": self.score,
             "evidence": self.evidence,
+            "by_build": self.by_build,
         }
 
 
@@ -107,9 +110,36 @@ class EmergingService:
                         representative_texts=found.texts if found else [],
                         score=flag.score,
                         evidence=evidence,
+                        by_build=_series(counts, version, flag.topic_id),
                     )
                 )
         return issues
+
+
+def _series(counts: EmergingCounts, upto: str, topic_id: int) -> list[dict[str, Any]]:
+    """Reporters of the topic per build up to `upto` and their rate: per active device when the
+    install base covers every one of these builds, else per report of the build (the same
+    choice the test makes)."""
+    builds = []
+    for b in counts.builds:
+        builds.append(b)
+        if b.version == upto:
+            break
+    devices = all(b.active_devices for b in builds)
+    out = []
+    for b in builds:
+        exposure = (b.active_devices or 0) if devices else b.feedback
+        n = counts.reporters.get((b.version, topic_id), 0)
+        out.append(
+            {
+                "build": b.version,
+                "reporters": n,
+                "exposure": exposure,
+                "exposure_kind": "active_devices" if devices else "feedback",
+                "rate": n / exposure if exposure else 0.0,
+            }
+        )
+    return out
 
 
 def _terms(keywords: dict[str, list[str]]) -> list[str]:

@@ -207,3 +207,26 @@ class ErrorBody(BaseModel):
     """Every API error: `{"error": {"code", "message", "details"?}}`."""
 
     error: ErrorDetail
+
+
+class EmergingOut(BaseModel):
+    build: str
+    product: str
+    topic_id: int
+    reason: str = Field(description="`new` on this build, or its rate `rise`-d.")
+    title: str
+    terms: list[str] = Field(description="The topic's keywords over its languages.")
+    representative_texts: list[str] = Field(
+        description="The topic's earliest reports on the build (redacted)."
+    )
+    score: float = Field(description="-log10 of the p-value after the correction.")
+    evidence: dict[str, Any] = Field(
+        description="Counts, exposures, rates, their ratio, the test and its p-values."
+    )
+    by_build: list[dict[str, Any]] = Field(
+        description="The topic's reporters, exposure and rate on each build up to this one."
+    )
+
+
+class EmergingPage(BaseModel):
+    data: list[EmergingOut]

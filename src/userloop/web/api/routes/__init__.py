@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from userloop.web.api.routes import feedback, health, install_base, merge_suggestions, similar
+from userloop.web.api.routes import (
+    emerging,
+    feedback,
+    health,
+    install_base,
+    merge_suggestions,
+    similar,
+)
 
 router = APIRouter(prefix="/api/v1")
 # The order is the order of the paths in the OpenAPI document.
-for _resource in (health, feedback, install_base, similar, merge_suggestions):
+for _resource in (health, feedback, install_base, similar, merge_suggestions, emerging):
     router.include_router(_resource.router)

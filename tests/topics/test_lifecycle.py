@@ -9,7 +9,7 @@ from userloop.config import Settings
 from userloop.container import Services
 from userloop.domain.enums import InvalidTransition, TopicStatus
 from userloop.store import Store
-from userloop.topics.lifecycle import TopicService
+from userloop.topics.lifecycle import TopicError, TopicService
 
 
 @pytest.fixture
@@ -87,3 +87,36 @@ def test_the_pipeline_is_built_only_when_an_operation_needs_it(store: Store) -> 
     lifecycle = TopicService(store, pipeline)  # type: ignore[arg-type]
     assert lifecycle.get(1) is None and lifecycle.all() == []
     assert asked == []
+
+
+def test_move_pins_reports_in_another_topic_and_refuses_what_it_cannot_do(
+    services: Services,
+) -> None:
+    ids = seed(
+        services,
+        {
+            "a": ("Camera crashes on start", None),
+            "b": ("camera crash at launch", None),
+            "c": ("Battery drains overnight", None),
+        },
+    )
+    camera, battery = ids["a"], ids["c"]
+    assert camera == ids["b"] != battery
+    members = services.topics.members(camera)
+    target = services.topics.move(camera, members[:1], battery, "ana")
+    assert target.id == battery and members[0] in services.topics.members(battery)
+    with services.store.read() as conn:
+        pinned = services.store.triage.topics_with_pinned(conn)
+        events = services.store.audit.recent(conn, 10)
+    assert battery in pinned and camera not in pinned
+    assert any(e.action == "topic.move" and e.actor == "ana" for e in events)
+    assert services.triage.staff_groups()  # the target is a staff-shaped topic now
+    rest = services.topics.members(camera)
+    with pytest.raises(TopicError, match="merge topic"):
+        services.topics.move(camera, rest, battery, "ana")
+    with pytest.raises(TopicError, match="not in topic"):
+        services.topics.move(camera, [members[0]], battery, "ana")
+    with pytest.raises(TopicError, match="another topic"):
+        services.topics.move(camera, rest, camera, "ana")
+    with pytest.raises(TopicError, match="no topic 999999"):
+        services.topics.move(camera, rest, 999_999, "ana")

@@ -196,6 +196,37 @@ class TopicService:
         self.refresh_one(new_id)
         return self._must(new_id)
 
+    def move(self, topic_id: int, member_ids: Sequence[int], into: int, actor: str) -> Topic:
+        """Move the given members of a topic into another existing topic of the same product,
+        pinned there (the machine never moves them back, and `userloop model train-similarity`
+        learns from them). Moving every member is a merge, and is refused as a move."""
+        if into == topic_id:
+            raise TopicError("choose another topic to move the reports to")
+        with self.store.write() as conn:
+            topic = self._live(conn, topic_id)
+            target = self._live(conn, into)
+            if self._product_id(conn, topic) != self._product_id(conn, target):
+                raise TopicError(f"topic {into} belongs to another product")
+            members = set(self.store.triage.members(conn, topic_id))
+            chosen = sorted(set(member_ids))
+            strangers = [m for m in chosen if m not in members]
+            if strangers:
+                raise TopicError(f"feedback {strangers} is not in topic {topic_id}")
+            if not chosen:
+                raise TopicError("select at least one report to move")
+            if len(chosen) == len(members):
+                raise TopicError(f"to move every report, merge topic {topic_id} into {into}")
+            self.store.triage.move_members(conn, chosen, into, pinned=True)
+            self._recompute_centroid(conn, topic_id)
+            self._recompute_centroid(conn, into)
+            self.store.audit.record(
+                conn, actor, "topic.move", f"topic:{topic_id}", {"to": into, "members": chosen}
+            )
+        self.pipeline.index.clear()
+        self.refresh_one(topic_id)
+        self.refresh_one(into)
+        return self._must(into)
+
     def change(
         self, topic_id: int, status: str | None, fixed_build: str | None, actor: str
     ) -> list[str]:

@@ -14,7 +14,7 @@ app = typer.Typer(help="Measure triage quality on labelled data sets.", no_args_
 
 DatasetsOpt = Annotated[
     Path,
-    typer.Option(help="Folder holding minibar/ and gitbugs/ (see BENCHMARKS.md)"),
+    typer.Option(help="Folder holding minibar/, gitbugs/ and idea/ (see BENCHMARKS.md)"),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Also print the metrics as JSON")]
 DEFAULT_DATASETS = Path("../shared/datasets")
@@ -110,6 +110,47 @@ def eval_topics_demo(
         run_topics_demo(seed, size, suggestions=suggestions, settings=cli.settings, out=typer.echo),
         as_json,
     )
+
+
+@app.command("emerging")
+def eval_emerging(
+    ctx: typer.Context,
+    datasets: DatasetsOpt = DEFAULT_DATASETS,
+    app_name: Annotated[
+        str | None, typer.Option("--app", help="Only this IDEA app (its folder name)")
+    ] = None,
+    exact: Annotated[
+        bool,
+        typer.Option(
+            "--exact", help="Match changelog words only when equal (no embedder similarity)"
+        ),
+    ] = False,
+    window: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Compare each build with the last N builds (default: all earlier ones)"
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Emerging issues per build on IDEA's apps, end to end (intake, triage, re-clustering,
+    `emerging --all-builds`), scored against the changelogs with IDEA's precision, recall and
+    F-hybrid (minutes)."""
+    from userloop.eval.idea import run_idea_eval
+
+    embed = None if exact else _embedder(ctx).embed
+    try:
+        result = run_idea_eval(
+            _check(datasets),
+            settings=get(ctx).settings,
+            app=app_name,
+            embed=embed,
+            window=window,
+            out=typer.echo,
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+    _emit(result, as_json)
 
 
 @app.command("duplicates")

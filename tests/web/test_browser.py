@@ -276,6 +276,7 @@ CONSOLE_PAGES = {
     "console-topic": "/console/topics/{nfc}",
     "console-inbox": "/console/inbox",
     "console-suggestions": "/console/suggestions",
+    "console-emerging": "/console/emerging?build=*",
 }
 
 

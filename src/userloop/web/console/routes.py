@@ -1,7 +1,7 @@
 """The staff console at ``/console/``: sign-in, the overview, and the nav of every page.
 
-Pages live in their own modules (``topics``, ``inbox``, ``suggestions``), each with a router made by
-``common.make_router`` (prefix and CSRF check); ``install`` mounts them all."""
+Pages live in their own modules (``topics``, ``inbox``, ``suggestions``, ``emerging``), each with
+a router made by ``common.make_router`` (prefix and CSRF check); ``install`` mounts them all."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from userloop.domain.enums import TopicStatus
-from userloop.web.console import inbox, suggestions, topics
+from userloop.web.console import emerging, inbox, suggestions, topics
 from userloop.web.console.common import day_chart, make_router
 from userloop.web.context import NavItem, WebContext, client_ip, translator, web_context
 from userloop.web.i18n import N_
@@ -24,7 +24,7 @@ router = make_router()
 
 
 def install(app: FastAPI, web: WebContext) -> None:
-    # Later pages (priorities, emerging issues, releases) append their own NavItem here
+    # Later pages (priorities, releases) append their own NavItem here
     # once they exist; the nav never links to a page that is not there.
     web.console_nav.extend(
         [
@@ -32,12 +32,14 @@ def install(app: FastAPI, web: WebContext) -> None:
             NavItem("topics", "/console/topics", N_("Topics")),
             NavItem("inbox", "/console/inbox", N_("Inbox")),
             NavItem("suggestions", suggestions.PATH, N_("Merge suggestions")),
+            NavItem("emerging", emerging.PATH, N_("Emerging")),
         ]
     )
     app.include_router(router)
     app.include_router(topics.router)
     app.include_router(inbox.router)
     app.include_router(suggestions.router)
+    app.include_router(emerging.router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -227,3 +227,49 @@ def test_correct_the_kind_of_a_report(
         other = store.triage.get(conn, world["c1"])
     assert other is not None and other.kind == "bug"
     assert len([e for e in audit(store) if e.action == "feedback.kind"]) == 1
+
+
+def test_move_selected_reports_into_another_topic(
+    client: TestClient, world: dict[str, int], triage: Triage, store: Store
+) -> None:
+    sign_in_as(client, "tom", Role.TRIAGER)
+    battery, camera = world["battery"], world["camera"]
+    page = client.get(f"/console/topics/{battery}").text
+    assert f'formaction="/console/topics/{battery}/move"' in page
+    path = f"/console/topics/{battery}/move"
+    response = post(client, path, {"member": [world["b3"]], "target": "twelve"})
+    assert response.status_code == 400 and "Enter one topic number" in response.text
+    response = post(client, path, {"target": f"#{camera}"})
+    assert response.status_code == 400 and "Select at least one report to move" in response.text
+    everything = topics_of(triage).members(battery)
+    response = post(client, path, {"member": everything, "target": str(camera)})
+    assert response.status_code == 409 and "merge topic" in response.text
+    assert topics_of(triage).members(battery) == everything  # nothing changed
+
+    response = post(client, path, {"member": [world["b3"]], "target": f"#{camera}"})
+    assert response.status_code == 303
+    assert response.headers["location"].startswith(f"/console/topics/{camera}?done=moved")
+    assert world["b3"] in topics_of(triage).members(camera)
+    assert world["b3"] not in topics_of(triage).members(battery)
+    (event,) = [e for e in audit(store) if e.action == "topic.move"]
+    assert event.actor == "tom" and event.details["to"] == camera
+    assert (
+        "The selected reports were moved to this topic."
+        in client.get(response.headers["location"]).text
+    )
+    assert (
+        f"1 report was moved to topic #{camera}." in client.get(f"/console/topics/{battery}").text
+    )
+
+
+def test_a_viewer_cannot_move_reports(
+    client: TestClient, world: dict[str, int], triage: Triage
+) -> None:
+    sign_in_as(client, "vic", Role.VIEWER)
+    battery, camera = world["battery"], world["camera"]
+    assert "/move" not in client.get(f"/console/topics/{battery}").text
+    response = post(
+        client, f"/console/topics/{battery}/move", {"member": [world["b3"]], "target": str(camera)}
+    )
+    assert response.status_code == 403
+    assert world["b3"] in topics_of(triage).members(battery)

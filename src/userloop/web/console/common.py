@@ -29,6 +29,7 @@ DONE: dict[str, str] = {
     "unchanged": N_("Nothing was changed."),
     "merged": N_("The topics were merged."),
     "split": N_("The selected reports were moved to this new topic."),
+    "moved": N_("The selected reports were moved to this topic."),
     "kind": N_("The kind of the report was corrected."),
     "seen": N_("Your inbox was marked as seen."),
     "suggestion_accepted": N_("The suggestion was accepted: the topics were merged."),

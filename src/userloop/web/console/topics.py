@@ -221,6 +221,14 @@ def describe(t: Translator, event: AuditEvent) -> str:
             len(members) if isinstance(members, list) else 0,
             topic=str(d.get("new_topic", "?")),
         )
+    if event.action == "topic.move":
+        members = d.get("members", [])
+        return t.ngettext(
+            "%(num)s report was moved to topic #%(topic)s.",
+            "%(num)s reports were moved to topic #%(topic)s.",
+            len(members) if isinstance(members, list) else 0,
+            topic=str(d.get("to", "?")),
+        )
     return event.action
 
 
@@ -366,6 +374,44 @@ def split(
             status_code=409,
         )
     return _back(new.id, "split")
+
+
+@router.post("/topics/{topic_id:int}/move", response_class=HTMLResponse)
+def move(
+    request: Request,
+    topic_id: TopicId,
+    user: EditorUser,
+    member: Annotated[list[ItemId] | None, Form()] = None,
+    target: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Move the ticked reports into another existing topic (pinned there)."""
+    t = translator(request)
+    numbers = _topic_numbers(target)
+    form = {"target": target}
+    if numbers is None or len(numbers) != 1:
+        message = N_("Enter one topic number, such as 12 or #12.")
+        return _topic_page(
+            request, user, topic_id, error=t.gettext(message), status_code=400, form=form
+        )
+    if not member:
+        message = N_("Select at least one report to move.")
+        return _topic_page(
+            request, user, topic_id, error=t.gettext(message), status_code=400, form=form
+        )
+    try:
+        moved = web_context(request).services.topics.move(
+            topic_id, member, numbers[0], user.username
+        )
+    except TopicError as exc:
+        return _topic_page(
+            request,
+            user,
+            topic_id,
+            error=t.gettext(N_("The reports could not be moved: %(reason)s"), reason=str(exc)),
+            status_code=409,
+            form=form,
+        )
+    return _back(moved.id, "moved")
 
 
 @router.post("/topics/{topic_id:int}/kind", response_class=HTMLResponse)

@@ -5,6 +5,8 @@
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
-  const question = form.dataset.confirm;
+  // The button that sent the form may ask its own question (split or move, one form).
+  const button = event.submitter;
+  const question = (button && button.dataset.confirm) || form.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });

@@ -4,72 +4,26 @@ are flagged with their evidence; an unknown build is refused."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
 from tests.cli.support import run
+from tests.emerging_world import add_install_base, build_world
 from tests.triage_fakes import fake_triage
 from userloop.config import Settings
 from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeService
 from userloop.store import Store
 
-BUILDS = ("1.0", "1.1", "1.2", "1.3")
-# reports per build (same number of active devices on each build)
-PLAN = {
-    "Battery drains overnight": (6, 6, 6, 6),
-    "Bluetooth disconnects in the car": (4, 4, 4, 4),
-    "Camera crash when opening": (1, 1, 1, 12),
-    "Dark theme unreadable": (0, 0, 0, 6),
-}
-
-
-def _world(store: Store, settings: Settings) -> None:
-    start = datetime.now(UTC) - timedelta(days=40)
-    items: list[dict[str, Any]] = []
-    for b, build in enumerate(BUILDS):
-        for text, per_build in PLAN.items():
-            for i in range(per_build[b]):
-                at = start + timedelta(days=7 * b, minutes=len(items))
-                items.append(
-                    {
-                        "text": f"{text} {i}",
-                        "external_id": f"{build}-{len(items)}",
-                        "build": build,
-                        "created_at": at.isoformat(),
-                    }
-                )
-    IntakeService(store, settings).submit_batch(items, default_source="app")
-    fake_triage(store, settings).drain()
-
-
-def _install_base(store: Store, settings: Settings) -> None:
-    day = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
-    IntakeService(store, settings).submit_install_base(
-        [
-            {
-                "day": day,
-                "model": "X1",
-                "build": build,
-                "channel": "stable",
-                "region": "NL",
-                "active_devices": 10_000,
-            }
-            for build in BUILDS
-        ]
-    )
-
 
 def test_emerging_flags_the_regression_and_the_new_topic(store: Store, settings: Settings) -> None:
-    _world(store, settings)
+    build_world(store, settings, fake_triage(store, settings))
     url = settings.database_url
     service = EmergingService(store)
     # without install base: each topic's share of its build's feedback
     plain = service.emerging("1.3", False, None)
     assert {i.evidence["exposure"] for i in plain} == {"feedback"}
-    _install_base(store, settings)
+    add_install_base(store, settings)
     code, out, err = run(url, "emerging", "--build", "1.3", "--format", "jsonl")
     assert code == 0, err
     rows = [json.loads(line) for line in out.splitlines()]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.cli.test_emerging import _install_base, _world
+from tests.emerging_world import add_install_base, build_world
 from tests.triage_fakes import fake_triage
 from userloop.app import create_app
 from userloop.config import Settings
@@ -34,8 +34,8 @@ def _headers(client: TestClient, *scopes: TokenScope) -> dict[str, str]:
 def test_lists_the_flags_of_a_build_with_their_rates(
     client: TestClient, store: Store, settings: Settings
 ) -> None:
-    _world(store, settings)
-    _install_base(store, settings)
+    build_world(store, settings, fake_triage(store, settings))
+    add_install_base(store, settings)
     headers = _headers(client, TokenScope.READ)
     r = client.get(PATH, params={"build": "1.3"}, headers=headers)
     assert r.status_code == 200, r.text
@@ -56,7 +56,7 @@ def test_lists_the_flags_of_a_build_with_their_rates(
 def test_refuses_unknown_builds_and_contradictions(
     client: TestClient, store: Store, settings: Settings
 ) -> None:
-    _world(store, settings)
+    build_world(store, settings, fake_triage(store, settings))
     headers = _headers(client, TokenScope.READ)
     r = client.get(PATH, params={"build": "9.9"}, headers=headers)
     assert r.status_code == 404 and "9.9" in r.json()["error"]["message"]

@@ -4,65 +4,19 @@ their evidence and charts, for any staff member; the empty state; an unknown bui
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.emerging_world import add_install_base, build_world
 from tests.web.console.support import main_html
 from tests.web_helpers import sign_in_as
 from userloop.config import Settings
 from userloop.domain.enums import Role
-from userloop.intake.service import IntakeService
 from userloop.store import Store
 from userloop.triage.service import Triage
 from userloop.web.console.emerging import ALL_BUILDS
 
 PATH = "/console/emerging"
-BUILDS = ("1.0", "1.1", "1.2", "1.3")
-# reports per build
-PLAN = {
-    "Battery drains overnight": (6, 6, 6, 6),
-    "Bluetooth disconnects in the car": (4, 4, 4, 4),
-    "Camera crash when opening <b>now</b>": (1, 1, 1, 12),
-    "Dark theme unreadable": (0, 0, 0, 6),
-}
-
-
-def _world(store: Store, settings: Settings, triage: Triage) -> None:
-    start = datetime.now(UTC) - timedelta(days=40)
-    items: list[dict[str, Any]] = []
-    for b, build in enumerate(BUILDS):
-        for text, per_build in PLAN.items():
-            for i in range(per_build[b]):
-                at = start + timedelta(days=7 * b, minutes=len(items))
-                items.append(
-                    {
-                        "text": f"{text} {i}",
-                        "external_id": f"{build}-{len(items)}",
-                        "build": build,
-                        "created_at": at.isoformat(),
-                    }
-                )
-    IntakeService(store, settings).submit_batch(items, default_source="app")
-    triage.drain()
-
-
-def _install_base(store: Store, settings: Settings) -> None:
-    day = (datetime.now(UTC) - timedelta(days=3)).date().isoformat()
-    IntakeService(store, settings).submit_install_base(
-        [
-            {
-                "day": day,
-                "model": "X1",
-                "build": build,
-                "channel": "stable",
-                "region": "NL",
-                "active_devices": 10_000,
-            }
-            for build in BUILDS
-        ]
-    )
 
 
 def _cards(page: str) -> dict[str, str]:
@@ -79,8 +33,8 @@ def _cards(page: str) -> dict[str, str]:
 def test_a_viewer_sees_the_regression_with_its_evidence_and_chart(
     client: TestClient, store: Store, settings: Settings, triage: Triage
 ) -> None:
-    _world(store, settings, triage)
-    _install_base(store, settings)
+    build_world(store, settings, triage)
+    add_install_base(store, settings)
     sign_in_as(client, "vera", Role.VIEWER)
     response = client.get(PATH + "?lang=en")
     assert response.status_code == 200
@@ -121,7 +75,7 @@ def test_a_viewer_sees_the_regression_with_its_evidence_and_chart(
 def test_without_install_base_the_rate_is_the_share_of_feedback(
     client: TestClient, store: Store, settings: Settings, triage: Triage
 ) -> None:
-    _world(store, settings, triage)
+    build_world(store, settings, triage)
     sign_in_as(client, "tina", Role.TRIAGER)
     page = main_html(client.get(PATH + "?lang=en&build=1.3").text)
     rise = _cards(page)["rise"]
@@ -132,7 +86,7 @@ def test_without_install_base_the_rate_is_the_share_of_feedback(
 def test_nothing_flagged_says_so(
     client: TestClient, store: Store, settings: Settings, triage: Triage
 ) -> None:
-    _world(store, settings, triage)
+    build_world(store, settings, triage)
     sign_in_as(client, "vera", Role.VIEWER)
     response = client.get(PATH, params={"build": "1.2", "lang": "en"})
     assert response.status_code == 200

@@ -95,7 +95,7 @@ class TopicService:
         for r in rows:
             by_language.setdefault(str(r["language"]), []).append(r)
         texts = {
-            lang: [str(m["text"]) for m in _spread(ms, KEYWORD_TEXTS)]
+            lang: [str(m["text"]) for m in spread(ms, KEYWORD_TEXTS)]
             for lang, ms in by_language.items()
         }
         keywords = summary.topic_keywords(texts)
@@ -316,7 +316,7 @@ KEYWORD_TEXTS = 400
 _T = TypeVar("_T")
 
 
-def _spread(items: Sequence[_T], limit: int) -> list[_T]:
+def spread(items: Sequence[_T], limit: int) -> list[_T]:
     """At most ``limit`` of ``items``, evenly spaced and always the same for the same input."""
     if len(items) <= limit:
         return list(items)

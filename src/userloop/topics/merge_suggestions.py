@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +27,7 @@ import numpy.typing as npt
 from userloop.domain.entities import Topic
 from userloop.domain.enums import TopicStatus
 from userloop.store import Store
-from userloop.topics.lifecycle import TopicError, TopicService
+from userloop.topics.lifecycle import TopicError, TopicService, spread
 from userloop.triage.pipeline import TriagePipeline
 from userloop.triage.topics.similarity import unit_rows
 
@@ -204,8 +203,8 @@ class MergeSuggestionService:
     def _closest(self, a: Topic, b: Topic) -> list[ClosePair]:
         model = self.pipeline.versions["embedding"]
         with self.store.read() as conn:
-            rows_a = _spread(self.store.topics.member_rows(conn, a.id), EVIDENCE_MEMBERS)
-            rows_b = _spread(self.store.topics.member_rows(conn, b.id), EVIDENCE_MEMBERS)
+            rows_a = spread(self.store.topics.member_rows(conn, a.id), EVIDENCE_MEMBERS)
+            rows_b = spread(self.store.topics.member_rows(conn, b.id), EVIDENCE_MEMBERS)
             vectors = self.store.triage.vectors(
                 conn, [r["id"] for r in rows_a] + [r["id"] for r in rows_b], model
             )
@@ -293,10 +292,3 @@ def _pair(
         str(rb["language"]),
         str(rb["text"]),
     )
-
-
-def _spread(items: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    if len(items) <= limit:
-        return items
-    step = len(items) / limit
-    return [items[int(i * step)] for i in range(limit)]

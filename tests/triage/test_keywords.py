@@ -110,11 +110,11 @@ def test_trim() -> None:
 
 
 def test_large_topics_take_keywords_from_an_even_spread_of_texts() -> None:
-    from userloop.topics.lifecycle import KEYWORD_TEXTS, _spread
+    from userloop.topics.lifecycle import KEYWORD_TEXTS, spread
 
     items = list(range(1000))
-    picked = _spread(items, 10)
+    picked = spread(items, 10)
     assert picked == list(range(0, 1000, 100))
-    assert _spread(items, 10) == picked  # the same every time
-    assert _spread(items[:7], 10) == items[:7]
-    assert len(_spread(items * 3, KEYWORD_TEXTS)) == KEYWORD_TEXTS
+    assert spread(items, 10) == picked  # the same every time
+    assert spread(items[:7], 10) == items[:7]
+    assert len(spread(items * 3, KEYWORD_TEXTS)) == KEYWORD_TEXTS

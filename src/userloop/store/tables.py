@@ -327,3 +327,17 @@ throttle = Table(
     Column("updated_at", UtcDateTime(), nullable=False),
     Index("ix_throttle_updated", "updated_at"),
 )
+
+# -- insight ------------------------------------------------------------------------------------
+
+# The priority job's result per live topic: the score and the parts it was computed from.
+topic_priorities = Table(
+    "topic_priorities",
+    metadata,
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("parts", JSON, nullable=False),
+    Column("computed_at", UtcDateTime(), nullable=False),
+    Index("ix_topic_priorities_product_score", "product_id", "score"),
+)

@@ -1,0 +1,48 @@
+"""topic priorities: a score per topic, stored with its parts
+
+The priority job writes one row per live topic (score, the parts it was computed from, when);
+readers never compute it in a request.
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-05 23:40:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "topic_priorities",
+        sa.Column("topic_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("parts", sa.JSON(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["topic_id"],
+            ["topics.id"],
+            name="fk_topic_priorities_topic_id_topics",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name="fk_topic_priorities_product_id_products"
+        ),
+        sa.PrimaryKeyConstraint("topic_id", name="pk_topic_priorities"),
+    )
+    op.create_index(
+        "ix_topic_priorities_product_score", "topic_priorities", ["product_id", "score"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_topic_priorities_product_score", table_name="topic_priorities")
+    op.drop_table("topic_priorities")

@@ -37,6 +37,18 @@ class Reporter:
 
 
 @dataclass(frozen=True, slots=True)
+class VoterProfile:
+    """What is known about who cast a vote, for correcting votes by segment (all optional: an
+    anonymous visitor's vote still counts, in the unknown segment)."""
+
+    experience: Experience | None = None
+    verified_owner: bool | None = None
+    model: str | None = None
+    region: str | None = None
+    channel: Channel | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InstallBaseKey:
     """What identifies one daily install-base aggregate: a second sample with the same key
     replaces the first. The one place these columns are listed (see `INSTALL_BASE_KEY`)."""

@@ -279,6 +279,13 @@ votes = Table(
     Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
     Column("voter_hash", String(64), primary_key=True),
     Column("created_at", UtcDateTime(), nullable=False),
+    # The voter's segment when known (their own reports or the client say so): votes are
+    # corrected by each segment's reporting propensity, never counted raw.
+    Column("experience", String(20), nullable=True),
+    Column("verified_owner", Boolean, nullable=True),
+    Column("model", String(100), nullable=True),
+    Column("region", String(2), nullable=True),
+    Column("channel", String(20), nullable=True),
 )
 
 topic_status_history = Table(

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection
 
-from userloop.domain.entities import Topic
+from userloop.domain.entities import Topic, VoterProfile
 from userloop.store import Store
 
 # Domain separation: the reporter key is HMAC(secret, visitor id) too, and a vote must not be
@@ -54,12 +55,19 @@ class VoteService:
             self._secret, VOTE_HASH_PREFIX + visitor.encode(), hashlib.sha256
         ).hexdigest()
 
-    def vote(self, topic_id: int, visitor: str) -> VoteOutcome:
+    def vote(
+        self,
+        topic_id: int,
+        visitor: str,
+        profile: VoterProfile | None = None,
+        at: datetime | None = None,
+    ) -> VoteOutcome:
         """One vote per visitor and topic (a repeat changes nothing); a vote on a merged topic
-        counts for the topic it was merged into."""
+        counts for the topic it was merged into. `profile`: the voter's segment where known;
+        `at`: when it was cast (imports and the demo; default now)."""
         voter = self.voter_hash(visitor)
         with self.store.write() as conn:
             topic = live_topic(self.store, conn, topic_id)
-            self.store.votes.add(conn, topic.id, voter)
+            self.store.votes.add(conn, topic.id, voter, profile, at)
             count = self.store.votes.count(conn, topic.id)
         return VoteOutcome(topic_id=topic.id, votes=count, voted=True)

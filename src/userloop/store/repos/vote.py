@@ -7,16 +7,32 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, select
 
+from userloop.domain.entities import VoterProfile
 from userloop.store.dialect import insert_ignore_stmt
 from userloop.store.queries._sql import chunks
 from userloop.store.tables import votes
 
 
 class VoteRepo:
-    def add(self, conn: Connection, topic_id: int, voter_hash: str) -> bool:
+    def add(
+        self,
+        conn: Connection,
+        topic_id: int,
+        voter_hash: str,
+        profile: VoterProfile | None = None,
+        at: datetime | None = None,
+    ) -> bool:
         """True when the vote is new; a repeated vote changes nothing."""
+        profile = profile or VoterProfile()
         stmt = insert_ignore_stmt(conn, votes, ["topic_id", "voter_hash"]).values(
-            topic_id=topic_id, voter_hash=voter_hash, created_at=datetime.now(UTC)
+            topic_id=topic_id,
+            voter_hash=voter_hash,
+            created_at=at or datetime.now(UTC),
+            experience=profile.experience.value if profile.experience else None,
+            verified_owner=profile.verified_owner,
+            model=profile.model,
+            region=profile.region,
+            channel=profile.channel.value if profile.channel else None,
         )
         return bool(conn.execute(stmt).rowcount)
 
@@ -63,11 +79,10 @@ class VoteRepo:
 
     def move(self, conn: Connection, source: int, target: int) -> None:
         """Carry a merged topic's votes to the surviving topic (a voter counts once)."""
-        rows = conn.execute(
-            select(votes.c.voter_hash, votes.c.created_at).where(votes.c.topic_id == source)
-        ).all()
+        carried = [c for c in votes.c if c.name != "topic_id"]
+        rows = conn.execute(select(*carried).where(votes.c.topic_id == source)).mappings().all()
         if rows:
             conn.execute(
                 insert_ignore_stmt(conn, votes, ["topic_id", "voter_hash"]),
-                [{"topic_id": target, "voter_hash": v, "created_at": at} for v, at in rows],
+                [{**row, "topic_id": target} for row in rows],
             )

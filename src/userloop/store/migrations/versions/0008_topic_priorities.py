@@ -1,7 +1,8 @@
-"""topic priorities: a score per topic, stored with its parts
+"""topic priorities: a score per topic, stored with its parts; votes carry the voter's segment
 
 The priority job writes one row per live topic (score, the parts it was computed from, when);
-readers never compute it in a request.
+readers never compute it in a request. Votes gain the voter's segment where known (experience,
+verified owner, model, region, channel), so the priority can correct them by segment.
 
 Revision ID: 0008
 Revises: 0007
@@ -41,8 +42,17 @@ def upgrade() -> None:
     op.create_index(
         "ix_topic_priorities_product_score", "topic_priorities", ["product_id", "score"]
     )
+    with op.batch_alter_table("votes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("experience", sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column("verified_owner", sa.Boolean(), nullable=True))
+        batch_op.add_column(sa.Column("model", sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column("region", sa.String(length=2), nullable=True))
+        batch_op.add_column(sa.Column("channel", sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("votes", schema=None) as batch_op:
+        for column in ("channel", "region", "model", "verified_owner", "experience"):
+            batch_op.drop_column(column)
     op.drop_index("ix_topic_priorities_product_score", table_name="topic_priorities")
     op.drop_table("topic_priorities")

@@ -42,6 +42,7 @@ def create_app(
                 batch_size=settings.triage_batch_size,
                 poll_seconds=settings.worker_poll_seconds,
                 recluster_minutes=settings.recluster_interval_minutes,
+                after_triage=services.after_triage_jobs(),
             )
             running.start_thread()
         try:

@@ -145,6 +145,32 @@ class Settings(BaseSettings):
         "which the console and `GET /api/v1/merge-suggestions` suggest merging them. Lower "
         "shows more pairs, more of them wrong; chosen on the demo world (BENCHMARKS.md).",
     )
+    emerging_alpha: float = Field(
+        0.05,
+        gt=0.0,
+        lt=1.0,
+        description="False discovery rate of the emerging-issues test per build "
+        "(Benjamini-Hochberg over the build's topics; docs/insight.md). Lower flags fewer "
+        "topics, later.",
+    )
+    emerging_min_count: int = Field(
+        3,
+        ge=1,
+        description="Fewest reporters of a topic on a build before its rise on that build can "
+        "be flagged as emerging.",
+    )
+    emerging_min_new_count: int = Field(
+        5,
+        ge=1,
+        description="Fewest reporters of a topic that no earlier build had before it is "
+        "flagged as new on the build.",
+    )
+    emerging_window: int = Field(
+        0,
+        ge=0,
+        description="Earlier builds a build is compared with for emerging issues: the last "
+        "this many (in release order); 0 compares with all earlier builds.",
+    )
     recluster_window: int = Field(
         2000,
         ge=2,

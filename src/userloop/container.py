@@ -20,6 +20,8 @@ from userloop.accounts.throttle.sign_in import SignInThrottle
 from userloop.accounts.tokens import TokenService
 from userloop.accounts.users import UserService
 from userloop.config import Settings
+from userloop.insight.emerging import EmergingConfig
+from userloop.insight.install_base import InstallBaseService
 from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeConfig, IntakeService
 from userloop.notify.base import Notifier, build_notifier
@@ -56,6 +58,7 @@ class Services:
     console: ConsoleService
     feedback: FeedbackView
     emerging: EmergingService
+    install_base: InstallBaseService
     notifier: Notifier
 
     @classmethod
@@ -94,7 +97,8 @@ class Services:
             portal=PortalService(store, intake, similar, votes, keys.signing),
             console=ConsoleService(store, topics, triage),
             feedback=FeedbackView(store),
-            emerging=EmergingService(store),
+            emerging=EmergingService(store, emerging_config(settings)),
+            install_base=InstallBaseService(store, settings.default_product),
             notifier=build_notifier(settings.notifier),
         )
 
@@ -110,6 +114,15 @@ class Services:
             return cls.build(settings)
         except StoreConfigError as exc:
             raise ServicesUnavailable(str(exc)) from exc
+
+    def after_triage_jobs(self) -> list[Callable[[], object]]:
+        """What runs once new feedback is triaged (the worker, `userloop triage`, the demo):
+        the jobs that read topics and must never run in a web request."""
+        return [self.emerging.record]
+
+    def run_after_triage(self) -> None:
+        for job in self.after_triage_jobs():
+            job()
 
     def database_ok(self) -> bool:
         """Whether the database answers now (the health check)."""
@@ -190,6 +203,15 @@ def build_similar(triage: Triage) -> SimilarService:
         lexical_weight=config.similar_lexical_weight,
         topic_index=index("similar-topics"),
         item_index=index("similar-items"),
+    )
+
+
+def emerging_config(settings: Settings) -> EmergingConfig:
+    return EmergingConfig(
+        alpha=settings.emerging_alpha,
+        min_count=settings.emerging_min_count,
+        min_new_count=settings.emerging_min_new_count,
+        window=settings.emerging_window or None,
     )
 
 

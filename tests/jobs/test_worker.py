@@ -130,3 +130,44 @@ def test_the_thread_stops_when_asked() -> None:
     w.stop(timeout=5)
     assert not thread.is_alive()
     assert triage.backlog == 0
+
+
+def test_jobs_after_triage_run_once_the_queue_is_drained(clock: Clock) -> None:
+    triage = FakeTriage(backlog=7)
+    runs: list[str] = []
+
+    def broken() -> None:
+        runs.append("broken")
+        raise RuntimeError("store went away")
+
+    w = Worker(
+        triage,
+        batch_size=3,
+        poll_seconds=0.01,
+        recluster_minutes=0,
+        after_triage=(broken, lambda: runs.append("priorities")),
+    )
+    assert [w.step(), w.step()] == [3, 3]
+    assert runs == []  # not while there is work
+    assert [w.step(), w.step()] == [1, 0]
+    assert runs == ["broken", "priorities"]  # a failing job does not stop the next
+    assert w.step() == 0
+    assert runs == ["broken", "priorities"]  # nothing new: nothing to recompute
+    triage.backlog = 1
+    assert [w.step(), w.step()] == [1, 0]
+    assert runs == ["broken", "priorities"] * 2
+
+
+def test_a_recluster_that_changed_topics_runs_the_jobs_too(clock: Clock) -> None:
+    triage = FakeTriage(backlog=0)
+    runs: list[int] = []
+    w = Worker(
+        triage,
+        batch_size=3,
+        poll_seconds=0.01,
+        recluster_minutes=10,
+        after_triage=(lambda: runs.append(1),),
+    )
+    clock.now += 10 * 60
+    assert w.step() == 0
+    assert triage.reclusters == 1 and runs == [1]

@@ -70,6 +70,7 @@ def demo(
     # (the worker would do it within the hour anyway), and statuses land on the final topics.
     services.triage.recluster()
     staged = stage(services, world)
+    services.run_after_triage()  # emerging issues and priorities, as the worker would
     token = services.tokens.create("demo", frozenset({TokenScope.INGEST, TokenScope.READ}))
     cli.console.print(
         f"demo database {db}: {counts['created']} feedback items, "

@@ -22,7 +22,8 @@ def triage(
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
 ) -> None:
-    """Triage the whole backlog once (language, embedding, kind, sentiment, topic), then stop."""
+    """Triage the whole backlog once (language, embedding, kind, sentiment, topic), then run the
+    jobs that read topics (emerging issues, priorities) and stop."""
     cli = get(ctx)
     engine = cli.triage()
     total = engine.pipeline.backlog()
@@ -46,6 +47,8 @@ def triage(
             bar.update(task, rate=f"{done / elapsed:,.0f}" if elapsed else "-")
 
         done = engine.drain(batch_size, on_batch=advance)
+    if done:
+        cli.services().run_after_triage()  # emerging issues, priorities
     cli.console.print(f"triaged {done} item(s); {len(cli.services().topics.all())} topics")
 
 
@@ -60,6 +63,7 @@ def worker(ctx: typer.Context) -> None:
         batch_size=settings.triage_batch_size,
         poll_seconds=settings.worker_poll_seconds,
         recluster_minutes=settings.recluster_interval_minutes,
+        after_triage=services.after_triage_jobs(),
     )
     signal.signal(signal.SIGTERM, lambda *_: w.stop_event.set())
     cli.console.print("worker started; Ctrl-C to stop")

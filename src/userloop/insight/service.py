@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
 
 from userloop.insight.emerging import BuildExposure, EmergingConfig, emerging
 from userloop.store import Store
-from userloop.store.queries.emerging import EmergingCounts, EmergingQueries
+from userloop.store.queries.emerging import (
+    EmergingCounts,
+    EmergingFlagQueries,
+    EmergingQueries,
+    FlagToStore,
+)
 
 MAX_TERMS = 10
 
@@ -36,6 +42,8 @@ class EmergingIssue:
     evidence: dict[str, Any]
     #: The topic's rate on every build up to this one, in release order (for a chart).
     by_build: list[dict[str, Any]] = field(default_factory=list)
+    #: When the job after triage first flagged it (None: not yet recorded by the job).
+    first_flagged_at: datetime | None = None
 
     def record(self) -> dict[str, Any]:
         """The JSON object of `userloop emerging --format jsonl`."""
@@ -50,6 +58,9 @@ class EmergingIssue:
             "score": self.score,
             "evidence": self.evidence,
             "by_build": self.by_build,
+            "first_flagged_at": (
+                self.first_flagged_at.isoformat() if self.first_flagged_at else None
+            ),
         }
 
 
@@ -58,6 +69,7 @@ class EmergingService:
         self.store = store
         self.config = config or EmergingConfig()
         self.queries = EmergingQueries()
+        self.flags = EmergingFlagQueries()
 
     def emerging(
         self, build: str | None = None, all_builds: bool = False, product: str | None = None
@@ -84,11 +96,48 @@ class EmergingService:
                 out += self._issues(conn, counts, only)
         return out
 
+    def record(
+        self, now: datetime | None = None, actor: str = "job:emerging"
+    ) -> list[EmergingIssue]:
+        """The job after triage: flag every build of every product, keep the flags with when
+        each was first found (a topic no longer flagged is dropped), and put each new flag in
+        the audit log. Returns the new flags."""
+        now = now or datetime.now(UTC)
+        fresh: list[EmergingIssue] = []
+        with self.store.write() as conn:
+            for slug in self.queries.products(conn):
+                counts = self.queries.counts(conn, slug)
+                if not counts.builds:
+                    continue
+                issues = self._issues(conn, counts, None)
+                stored = [
+                    FlagToStore(i.build, i.topic_id, i.reason, i.score, i.evidence) for i in issues
+                ]
+                new = {(f.build, f.topic_id) for f in self.flags.replace(conn, slug, stored, now)}
+                for issue in issues:
+                    if (issue.build, issue.topic_id) not in new:
+                        continue
+                    fresh.append(replace(issue, first_flagged_at=now))
+                    self.store.audit.record(
+                        conn,
+                        actor,
+                        "emerging.flagged",
+                        f"topic:{issue.topic_id}",
+                        {
+                            "product": slug,
+                            "build": issue.build,
+                            "reason": issue.reason,
+                            "score": issue.score,
+                        },
+                    )
+        return fresh
+
     def _issues(
         self, conn: Connection, counts: EmergingCounts, only: str | None
     ) -> list[EmergingIssue]:
         exposures = [BuildExposure(b.version, b.feedback, b.active_devices) for b in counts.builds]
         flags = emerging(exposures, counts.reporters, self.config, only=only)
+        seen = self.flags.stored(conn, counts.product) if flags else {}
         issues: list[EmergingIssue] = []
         for version in dict.fromkeys(f.build for f in flags):
             mine = [f for f in flags if f.build == version]
@@ -111,6 +160,11 @@ class EmergingService:
                         score=flag.score,
                         evidence=evidence,
                         by_build=_series(counts, version, flag.topic_id),
+                        first_flagged_at=(
+                            seen[(version, flag.topic_id)].first_flagged_at
+                            if (version, flag.topic_id) in seen
+                            else None
+                        ),
                     )
                 )
         return issues

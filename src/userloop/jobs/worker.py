@@ -1,12 +1,13 @@
 """The worker: triage new feedback as it arrives, refresh topic summaries, re-cluster on a
-schedule. Runs as `userloop worker`, or as a thread inside `userloop serve`."""
+schedule, and once a burst of feedback is triaged run the jobs that read topics (emerging
+issues, priorities). Runs as `userloop worker`, or as a thread inside `userloop serve`."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Sized
+from collections.abc import Callable, Sequence, Sized
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,10 @@ class TriageJobs(Protocol):
 
 
 class Worker:
-    """Takes only the triage service and its three timings: the caller reads them from the
-    settings (``triage_batch_size``, ``worker_poll_seconds``, ``recluster_interval_minutes``)."""
+    """Takes the triage service and its three timings: the caller reads them from the
+    settings (``triage_batch_size``, ``worker_poll_seconds``, ``recluster_interval_minutes``).
+    `after_triage`: jobs run once the queue is empty after some items were triaged or topics
+    re-clustered (not after every batch: a burst of imports recomputes once)."""
 
     def __init__(
         self,
@@ -39,8 +42,11 @@ class Worker:
         batch_size: int,
         poll_seconds: float,
         recluster_minutes: float,
+        after_triage: Sequence[Callable[[], object]] = (),
     ) -> None:
         self.triage = triage
+        self.after_triage = tuple(after_triage)
+        self._changed = False
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.recluster_seconds = recluster_minutes * 60
@@ -51,6 +57,8 @@ class Worker:
     def step(self) -> int:
         """One unit of work; returns the number of items triaged."""
         done = self.triage.run_once(self.batch_size)
+        if done:
+            self._changed = True
         if (
             not done
             and self.recluster_seconds
@@ -59,7 +67,15 @@ class Worker:
             report = self.triage.recluster()
             self._last_recluster = time.monotonic()
             if report.merged or report.split:
+                self._changed = True
                 log.info("recluster: %d merged, %d split", len(report.merged), len(report.split))
+        if not done and self._changed:
+            self._changed = False
+            for job in self.after_triage:
+                try:
+                    job()
+                except Exception:  # one failing job must not stop triage or the other jobs
+                    log.exception("job after triage failed: %r", job)
         return done
 
     def run_forever(self) -> None:

@@ -348,3 +348,17 @@ topic_priorities = Table(
     Column("computed_at", UtcDateTime(), nullable=False),
     Index("ix_topic_priorities_product_score", "product_id", "score"),
 )
+
+# Emerging issues as the job after triage found them: when each was first (and last) flagged.
+emerging_flags = Table(
+    "emerging_flags",
+    metadata,
+    Column("product_id", ForeignKey("products.id"), primary_key=True),
+    Column("build", String(100), primary_key=True),
+    Column("topic_id", ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True),
+    Column("reason", String(10), nullable=False),  # new | rise
+    Column("score", Float, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("first_flagged_at", UtcDateTime(), nullable=False),
+    Column("last_flagged_at", UtcDateTime(), nullable=False),
+)

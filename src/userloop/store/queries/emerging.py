@@ -11,9 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, case, distinct, func, select
+from sqlalchemy import Connection, case, delete, distinct, func, insert, select, update
 
-from userloop.store.tables import builds, feedback, install_base, products, topics, triage
+from userloop.store.tables import (
+    builds,
+    emerging_flags,
+    feedback,
+    install_base,
+    products,
+    topics,
+    triage,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,3 +144,94 @@ class EmergingQueries:
             )
             for tid, title, keywords in found
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFlag:
+    build: str
+    topic_id: int
+    reason: str
+    score: float
+    first_flagged_at: datetime
+    last_flagged_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FlagToStore:
+    build: str
+    topic_id: int
+    reason: str
+    score: float
+    evidence: dict[str, object]
+
+
+class EmergingFlagQueries:
+    """The flags the job after triage found, kept with when each was first seen."""
+
+    def stored(self, conn: Connection, product: str) -> dict[tuple[str, int], StoredFlag]:
+        rows = conn.execute(
+            select(emerging_flags)
+            .join(products, products.c.id == emerging_flags.c.product_id)
+            .where(products.c.slug == product)
+        ).mappings()
+        return {
+            (str(m["build"]), int(m["topic_id"])): StoredFlag(
+                str(m["build"]),
+                int(m["topic_id"]),
+                str(m["reason"]),
+                float(m["score"]),
+                m["first_flagged_at"],
+                m["last_flagged_at"],
+            )
+            for m in rows
+        }
+
+    def replace(
+        self, conn: Connection, product: str, flags: list[FlagToStore], now: datetime
+    ) -> list[FlagToStore]:
+        """Make the product's stored flags exactly `flags`: a flag seen before keeps its first
+        time, one no longer flagged goes. Returns the flags that are new."""
+        pid = conn.execute(select(products.c.id).where(products.c.slug == product)).scalar()
+        if pid is None:
+            return []
+        before = self.stored(conn, product)
+        wanted = {(f.build, f.topic_id): f for f in flags}
+        gone = [key for key in before if key not in wanted]
+        for build, topic in gone:
+            conn.execute(
+                delete(emerging_flags).where(
+                    emerging_flags.c.product_id == pid,
+                    emerging_flags.c.build == build,
+                    emerging_flags.c.topic_id == topic,
+                )
+            )
+        fresh: list[FlagToStore] = []
+        for key, flag in wanted.items():
+            values = {
+                "reason": flag.reason,
+                "score": flag.score,
+                "evidence": flag.evidence,
+                "last_flagged_at": now,
+            }
+            if key in before:
+                conn.execute(
+                    update(emerging_flags)
+                    .where(
+                        emerging_flags.c.product_id == pid,
+                        emerging_flags.c.build == flag.build,
+                        emerging_flags.c.topic_id == flag.topic_id,
+                    )
+                    .values(**values)
+                )
+            else:
+                conn.execute(
+                    insert(emerging_flags).values(
+                        product_id=pid,
+                        build=flag.build,
+                        topic_id=flag.topic_id,
+                        first_flagged_at=now,
+                        **values,
+                    )
+                )
+                fresh.append(flag)
+        return fresh

@@ -14,6 +14,7 @@ from userloop.store.dimensions import Dimensions
 from userloop.store.engine import build_engine
 from userloop.store.queries.audit import AuditQueries
 from userloop.store.queries.feedback import FeedbackQueries
+from userloop.store.queries.install_base import InstallBaseQueries
 from userloop.store.queries.stats import StatsQueries
 from userloop.store.queries.topics import TopicQueries
 from userloop.store.repos.audit import AuditRepo
@@ -67,6 +68,7 @@ class Store:
         self.feedback_queries = FeedbackQueries()
         self.stats = StatsQueries()
         self.audit_queries = AuditQueries()
+        self.install_base_queries = InstallBaseQueries()
         self.dimensions = Dimensions(self.write)
         self._growth: dict[str, int] = {}
         self._analyzed_at: dict[str, int] = {}

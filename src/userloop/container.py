@@ -22,7 +22,6 @@ from userloop.accounts.users import UserService
 from userloop.config import Settings
 from userloop.insight.emerging import EmergingConfig
 from userloop.insight.install_base import InstallBaseService
-from userloop.insight.install_base import InstallBaseService
 from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeConfig, IntakeService
 from userloop.notify.base import Notifier, build_notifier
@@ -59,7 +58,6 @@ class Services:
     console: ConsoleService
     feedback: FeedbackView
     emerging: EmergingService
-    install_base: InstallBaseService
     install_base: InstallBaseService
     notifier: Notifier
 
@@ -100,7 +98,6 @@ class Services:
             console=ConsoleService(store, topics, triage),
             feedback=FeedbackView(store),
             emerging=EmergingService(store, emerging_config(settings)),
-            install_base=InstallBaseService(store, settings.default_product),
             install_base=InstallBaseService(store, settings.default_product),
             notifier=build_notifier(settings.notifier),
         )

@@ -362,3 +362,66 @@ emerging_flags = Table(
     Column("first_flagged_at", UtcDateTime(), nullable=False),
     Column("last_flagged_at", UtcDateTime(), nullable=False),
 )
+
+# Returns / RMA records. The reason text goes through intake as a feedback item (source
+# `returns`), so it is redacted, language-detected and grouped into topics like any report.
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("source", String(64), nullable=False),
+    Column("external_id", String(200), nullable=False),  # the RMA number
+    Column("day", Date, nullable=False),
+    Column("model_id", ForeignKey("device_models.id"), nullable=False),
+    Column("build_id", ForeignKey("builds.id"), nullable=True),
+    Column("region", String(2), nullable=True),
+    Column("batch", String(100), nullable=True),  # production batch / lot
+    Column("feedback_id", ForeignKey("feedback.id", ondelete="SET NULL"), nullable=True),
+    Column("received_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("source", "external_id", name="uq_returns_source_external_id"),
+    Index("ix_returns_product_day", "product_id", "day"),
+)
+
+# -- releases -----------------------------------------------------------------------------------
+
+# A build offered on a channel following a rollout plan. Product, channel and builds are kept
+# as their names (not dimension ids): the update check reads this table alone, without joins.
+releases = Table(
+    "releases",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("product", String(63), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("build", String(100), nullable=False),
+    Column("previous_build", String(100), nullable=True),
+    Column("models", JSON, nullable=False),  # [model, ...]; empty: every model
+    Column("regions", JSON, nullable=False),  # [region, ...]; empty: every region
+    Column("plan", JSON, nullable=False),  # {name, spec, stages: [{percent, ...}]}
+    Column("state", String(20), nullable=False),
+    Column("stage", SmallInteger, nullable=False),
+    Column("stage_started_at", UtcDateTime(), nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("product", "channel", "build", name="uq_releases_product_channel_build"),
+    Index("ix_releases_state", "state"),
+)
+
+# A release's decision log: every change of state or stage, and every hold, with who decided
+# (a user, a token or gate:<name>) and why.
+release_events = Table(
+    "release_events",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("release_id", ForeignKey("releases.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=False),
+    Column("stage", SmallInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("details", JSON, nullable=False),
+    Index("ix_release_events_release", "release_id", "id"),
+)

@@ -3,7 +3,8 @@
 The priority job writes one row per live topic (score, the parts it was computed from, when);
 readers never compute it in a request. Votes gain the voter's segment where known (experience,
 verified owner, model, region, channel), so the priority can correct them by segment. Emerging
-issues found by the job after triage are kept with when they were first flagged.
+issues found by the job after triage are kept with when they were first flagged. Returns (RMA
+records) are stored, their reason text triaged as a feedback item.
 
 Revision ID: 0008
 Revises: 0007
@@ -64,6 +65,38 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("product_id", "build", "topic_id", name="pk_emerging_flags"),
     )
+    op.create_table(
+        "returns",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("product_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=64), nullable=False),
+        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("build_id", sa.Integer(), nullable=True),
+        sa.Column("region", sa.String(length=2), nullable=True),
+        sa.Column("batch", sa.String(length=100), nullable=True),
+        sa.Column(
+            "feedback_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["product_id"], ["products.id"], name="fk_returns_product_id_products"
+        ),
+        sa.ForeignKeyConstraint(
+            ["model_id"], ["device_models.id"], name="fk_returns_model_id_device_models"
+        ),
+        sa.ForeignKeyConstraint(["build_id"], ["builds.id"], name="fk_returns_build_id_builds"),
+        sa.ForeignKeyConstraint(
+            ["feedback_id"],
+            ["feedback.id"],
+            name="fk_returns_feedback_id_feedback",
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_returns"),
+        sa.UniqueConstraint("source", "external_id", name="uq_returns_source_external_id"),
+    )
+    op.create_index("ix_returns_product_day", "returns", ["product_id", "day"])
     with op.batch_alter_table("votes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("experience", sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column("verified_owner", sa.Boolean(), nullable=True))
@@ -73,6 +106,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_returns_product_day", table_name="returns")
+    op.drop_table("returns")
     op.drop_table("emerging_flags")
     with op.batch_alter_table("votes", schema=None) as batch_op:
         for column in ("channel", "region", "model", "verified_owner", "experience"):

@@ -18,6 +18,7 @@ from userloop.cli.context import CliContext
 from userloop.cli.demo import demo
 from userloop.cli.emerging import emerging
 from userloop.cli.import_ import import_file
+from userloop.cli.install_base import install_base
 from userloop.cli.serve import serve
 from userloop.cli.settings import show_settings
 from userloop.cli.triage import recluster, similar, triage, worker
@@ -44,6 +45,7 @@ app.command("worker")(worker)
 app.command("recluster")(recluster)
 app.command("similar")(similar)
 app.command("emerging")(emerging)
+app.command("install-base")(install_base)
 
 
 def _version(value: bool) -> None:

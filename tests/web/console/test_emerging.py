@@ -4,6 +4,7 @@ their evidence and charts, for any staff member; the empty state; an unknown bui
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
@@ -12,6 +13,7 @@ from tests.web.console.support import main_html
 from tests.web_helpers import sign_in_as
 from userloop.config import Settings
 from userloop.domain.enums import Role
+from userloop.insight.service import EmergingService
 from userloop.store import Store
 from userloop.triage.service import Triage
 from userloop.web.console.emerging import ALL_BUILDS
@@ -67,9 +69,16 @@ def test_a_viewer_sees_the_regression_with_its_evidence_and_chart(
     )
     assert '<th scope="row">1.3</th><td class="num">12</td><td class="num">10,000</td>' in rise
 
+    assert "First flagged" not in page  # the job has not run yet
+
     # the same in Chinese: translated words, localised numbers
     page = main_html(client.get(PATH + "?lang=zh-Hans").text)
     assert "12.0×" in page and "Rose on this build" not in page
+
+    # once the job after triage has run, each card says when it first flagged the topic
+    EmergingService(store).record(datetime(2026, 12, 1, 9, 30, tzinfo=UTC))
+    cards = _cards(main_html(client.get(PATH + "?lang=en").text))
+    assert all("First flagged by the job after triage on 12/1/26" in c for c in cards.values())
 
 
 def test_without_install_base_the_rate_is_the_share_of_feedback(

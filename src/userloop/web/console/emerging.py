@@ -178,6 +178,13 @@ def evidence_lines(t: Translator, issue: EmergingIssue) -> list[str]:
                 p=p_text(t, float(e["p_adjusted"])),
             )
         )
+    if issue.first_flagged_at is not None:
+        lines.append(
+            t.gettext(
+                N_("First flagged by the job after triage on %(when)s"),
+                when=t.datetime(issue.first_flagged_at, "short"),
+            )
+        )
     return lines
 
 

@@ -17,11 +17,26 @@ from scipy.stats import chi2
 
 from userloop.domain.enums import Channel, Segment
 from userloop.store import Store
-from userloop.store.queries.install_base import (
-    DeviceTotals,
-    FilterValues,
-    InstallBaseFilter,
-)
+from userloop.store.queries.install_base import DeviceTotals, FilterValues, InstallBaseFilter
+
+# Screens and commands build filters and read the options through this module (they may not
+# import the store).
+__all__ = [
+    "LEVEL",
+    "AdoptionPoint",
+    "BuildHealth",
+    "DeviceCount",
+    "FilterValues",
+    "InstallBaseFilter",
+    "InstallBaseReport",
+    "InstallBaseService",
+    "InvalidFilter",
+    "Rate",
+    "UnknownProduct",
+    "check_filter",
+    "poisson_interval",
+    "rate",
+]
 
 LEVEL = 0.95
 NO_INSTALL_BASE_HINT = "import daily aggregates with `userloop import --install-base`"

@@ -230,3 +230,68 @@ class EmergingOut(BaseModel):
 
 class EmergingPage(BaseModel):
     data: list[EmergingOut]
+
+
+class RateOut(BaseModel):
+    count: int
+    rate: float = Field(description="Per device-day.")
+    low: float = Field(description="Lower end of the exact 95% Poisson interval, per device-day.")
+    high: float = Field(description="Upper end of the exact 95% Poisson interval, per device-day.")
+
+
+class AdoptionOut(BaseModel):
+    day: str
+    build: str
+    active_devices: int
+    share: float = Field(description="Of the day's active devices under the filters.")
+
+
+class DeviceCountOut(BaseModel):
+    value: str = Field(description="The model name or region code.")
+    latest: int = Field(description="Active devices on the window's latest day.")
+    mean: float = Field(description="Mean active devices per day over the window's days.")
+
+
+class BuildHealthOut(BaseModel):
+    build: str
+    device_days: int = Field(description="Active devices summed over the days.")
+    crashes: RateOut
+    returns: RateOut
+    first_day: str
+    last_day: str
+    latest_active_devices: int
+    latest_share: float = Field(description="Share of the latest day's active devices.")
+
+
+class InstallBaseFilterOut(BaseModel):
+    model: str | None
+    build: str | None
+    channel: str | None
+    region: str | None
+    segment: str | None
+    since: str | None
+    until: str | None
+
+
+class InstallBaseOptionsOut(BaseModel):
+    models: list[str]
+    builds: list[str]
+    channels: list[str]
+    regions: list[str]
+    segments: list[str]
+
+
+class InstallBaseOut(BaseModel):
+    product: str
+    has_install_base: bool = Field(description="False: the product has no install-base rows.")
+    hint: str | None = Field(description="What to do when there is no install base.")
+    filters: InstallBaseFilterOut
+    options: InstallBaseOptionsOut = Field(description="The values the filters can take.")
+    days: list[str]
+    latest_day: str | None
+    builds: list[str] = Field(description="Builds in the window, in version order.")
+    adoption: list[AdoptionOut] = Field(description="Active devices per day and build.")
+    models: list[DeviceCountOut]
+    regions: list[DeviceCountOut]
+    per_build: list[BuildHealthOut]
+    level: float = Field(description="The intervals' confidence level.")

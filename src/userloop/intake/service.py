@@ -10,11 +10,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pydantic import SecretStr, ValidationError
+from sqlalchemy import Connection
 
 from userloop.accounts.keys import resolve_keys
 from userloop.domain.entities import InstallBaseKey
@@ -250,7 +252,11 @@ class IntakeService:
         )
         return "hmac:" + self.reporter_key(canonical)[:40]
 
-    def _store_batch(self, prepared: list[_Prepared]) -> dict[int, ItemResult]:
+    def _store_batch(
+        self, prepared: list[_Prepared], conn: Connection | None = None
+    ) -> dict[int, ItemResult]:
+        """Store in one transaction: a new one, or the caller's `conn` (returns write their
+        feedback items and their own rows together)."""
         results: dict[int, ItemResult] = {}
         dims = self.store.dimensions
         product_ids = {p: dims.product_id(p) for p in {x.product for x in prepared}}
@@ -273,7 +279,7 @@ class IntakeService:
             else:
                 first[key] = x
 
-        with self.store.write() as conn:
+        with self.store.write() if conn is None else nullcontext(conn) as conn:
             by_source: dict[str, list[_Prepared]] = {}
             for x in first.values():
                 by_source.setdefault(x.source, []).append(x)
@@ -341,6 +347,15 @@ class IntakeService:
             f"source {x.source!r} already has external_id {x.external_id!r} (feedback "
             f"{existing_id}) with a different text; userloop never overwrites feedback",
         )
+
+    # -- returns ----------------------------------------------------------------------------
+
+    def submit_returns(self, raws: Sequence[Mapping[str, Any]]) -> list[ItemResult]:
+        """Returns (RMA records), one result per record like `submit_batch`; each reason text
+        is stored as a feedback item in the same transaction (`intake.returns`)."""
+        from userloop.intake.returns import ReturnsIntake  # it builds on this module
+
+        return ReturnsIntake(self).submit(raws)
 
     # -- install base -----------------------------------------------------------------------
 

@@ -378,6 +378,9 @@ returns = Table(
     Column("region", String(2), nullable=True),
     Column("batch", String(100), nullable=True),  # production batch / lot
     Column("feedback_id", ForeignKey("feedback.id", ondelete="SET NULL"), nullable=True),
+    # sha256 of the record as stored (redacted reason included): a re-sent record with the
+    # same hash is a duplicate, with another a conflict.
+    Column("content_hash", String(64), nullable=False),
     Column("received_at", UtcDateTime(), nullable=False),
     UniqueConstraint("source", "external_id", name="uq_returns_source_external_id"),
     Index("ix_returns_product_day", "product_id", "day"),

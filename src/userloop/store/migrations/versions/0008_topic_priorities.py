@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column(
             "feedback_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["product_id"], ["products.id"], name="fk_returns_product_id_products"

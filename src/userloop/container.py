@@ -25,6 +25,7 @@ from userloop.insight.install_base import InstallBaseService
 from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeConfig, IntakeService
 from userloop.notify.base import Notifier, build_notifier
+from userloop.release.service import ReleaseService
 from userloop.store import Store
 from userloop.store.engine import StoreConfigError, missing_sqlite_file
 from userloop.store.vectors import VectorIndex, VectorIndexOptions, build_vector_index
@@ -59,6 +60,7 @@ class Services:
     feedback: FeedbackView
     emerging: EmergingService
     install_base: InstallBaseService
+    releases: ReleaseService
     notifier: Notifier
 
     @classmethod
@@ -98,6 +100,7 @@ class Services:
             console=ConsoleService(store, topics, triage),
             feedback=FeedbackView(store),
             emerging=EmergingService(store, emerging_config(settings)),
+            releases=ReleaseService(store, default_product=settings.default_product),
             install_base=InstallBaseService(store, settings.default_product),
             notifier=build_notifier(settings.notifier),
         )

@@ -41,12 +41,14 @@ class Segment(StrEnum):
 
 
 class TokenScope(StrEnum):
-    """What an API token may do: ``ingest`` writes feedback and install-base data, ``read``
-    reads, ``triage`` changes topics (accepts and rejects merge suggestions)."""
+    """What an API token may do: ``ingest`` writes feedback and install-base data (and asks
+    for updates, as devices do), ``read`` reads, ``triage`` changes topics (accepts and rejects
+    merge suggestions), ``release`` creates releases and moves them through their states."""
 
     INGEST = "ingest"
     READ = "read"
     TRIAGE = "triage"
+    RELEASE = "release"
 
 
 class ItemStatus(StrEnum):

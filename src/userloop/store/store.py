@@ -21,6 +21,7 @@ from userloop.store.repos.audit import AuditRepo
 from userloop.store.repos.feedback import FeedbackRepo
 from userloop.store.repos.install_base import InstallBaseRepo
 from userloop.store.repos.key import KeyRepo
+from userloop.store.repos.release import ReleaseRepo
 from userloop.store.repos.reporter import ReporterRepo
 from userloop.store.repos.session import SessionRepo
 from userloop.store.repos.throttle import ThrottleRepo
@@ -63,6 +64,7 @@ class Store:
         self.sessions = SessionRepo()
         self.throttle = ThrottleRepo()
         self.votes = VoteRepo()
+        self.releases = ReleaseRepo()
         # Read queries per aggregate (lists, counts) for the read models in views/.
         self.topic_queries = TopicQueries()
         self.feedback_queries = FeedbackQueries()

@@ -1,0 +1,402 @@
+"""Health gates of a staged rollout: at each check, compare the new build's cohort with the
+baseline (the stable build on the same models and regions) and say advance, hold or halt.
+Pure: counts in, a decision out (the maths in words: docs/releases.md, "Health gates").
+
+Each metric has one always-valid sequential test over the whole release (`gate_stats`): its
+mixture likelihood ratio Λ grows with evidence of a degradation and the gate halts when
+Λ ≥ 1/α_m. The release's false-alarm budget ``alpha`` is split evenly over the tests
+(Bonferroni), so a good build is halted by any of them with probability at most ``alpha``
+however many checks are made. On top of the tests:
+
+- an absolute guard on the crash rate (Android vitals' user-perceived crash rate, 1.09 % of daily
+  active devices), itself an always-valid test against that ceiling, so a small cohort's
+  unlucky day does not trip it;
+- emerging-issue flags for the build (from the emerging-issues detector, which controls its own
+  false discoveries): more than ``max_emerging_flags`` halts.
+
+Advance needs the stage's dwell and exposure met and no metric under suspicion (Λ at or above
+``(1/α_m)^hold_power``, i.e. halfway to a halt on the log scale). We do not also require the
+upper confidence bound of every ratio below 1 + MDD before advancing: at a 1 % stage that
+needs weeks of data, and the stages themselves limit the harm while evidence accrues.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from userloop.release import gate_stats
+from userloop.release.gate_stats import FloatArray
+
+
+class Metric(StrEnum):
+    CRASH_RATE = "crash_rate"  # devices with a crash per device-day
+    FEEDBACK_RATE = "feedback_rate"  # feedback per device-day
+    NEGATIVE_SHARE = "negative_share"  # negative feedback among feedback (odds)
+    RETURNS_RATE = "returns_rate"  # returns per device-day
+
+
+class Outcome(StrEnum):
+    ADVANCE = "advance"
+    HOLD = "hold"
+    HALT = "halt"
+
+
+CRASH_GUARD = "crash_guard"
+ANDROID_VITALS_CRASH_RATE = 0.0109
+DEFAULT_MDD: Mapping[Metric, float] = MappingProxyType(
+    {
+        Metric.CRASH_RATE: 0.5,
+        Metric.FEEDBACK_RATE: 0.5,
+        Metric.NEGATIVE_SHARE: 0.5,  # on the odds: 40 % negative → 50 %
+        Metric.RETURNS_RATE: 1.0,
+    }
+)
+_LABEL = {
+    Metric.CRASH_RATE: "crash rate",
+    Metric.FEEDBACK_RATE: "feedback rate",
+    Metric.NEGATIVE_SHARE: "negative share of feedback",
+    Metric.RETURNS_RATE: "returns rate",
+}
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    alpha: float = 0.05  # false-alarm rate over the whole release, all tests together
+    mdd: Mapping[Metric, float] = field(
+        default_factory=lambda: DEFAULT_MDD
+    )  # minimum detectable degradation (ratio − 1)
+    tolerance: float = 0.0  # H0: ratio ≤ 1 + tolerance (a degradation this small is accepted)
+    metrics: tuple[Metric, ...] = tuple(Metric)
+    crash_guard: float | None = ANDROID_VITALS_CRASH_RATE  # ceiling per device-day; None: off
+    max_emerging_flags: int = 0  # more flags than this halts
+    hold_power: float = 0.5  # hold while Λ ≥ (1/α_m)^hold_power
+
+    def __post_init__(self) -> None:
+        if not 0 < self.alpha < 1:
+            raise ValueError("alpha must lie between 0 and 1")
+        if self.tolerance < 0:
+            raise ValueError("tolerance cannot be negative")
+        for metric in self.metrics:
+            Metric(metric)  # unknown names raise
+            if self.mdd.get(metric, 0) <= 0:
+                raise ValueError(f"minimum detectable degradation of {metric} must be positive")
+        if self.crash_guard is not None and not 0 < self.crash_guard < 1:
+            raise ValueError("crash_guard must lie between 0 and 1 (a share of device-days)")
+        if self.max_emerging_flags < 0:
+            raise ValueError("max_emerging_flags cannot be negative")
+        if not 0 < self.hold_power <= 1:
+            raise ValueError("hold_power must lie in (0, 1]")
+
+    @property
+    def tests(self) -> int:
+        return len(self.metrics) + (self.crash_guard is not None)
+
+    @property
+    def alpha_per_test(self) -> float:
+        return self.alpha / self.tests
+
+    @property
+    def threshold(self) -> float:
+        """Λ at which a test halts."""
+        return 1.0 / self.alpha_per_test
+
+    def grid(self, metric: Metric) -> FloatArray:
+        return gate_stats.alternatives(1.0 + self.tolerance, self.mdd[metric])
+
+
+@dataclass(frozen=True)
+class CohortCounts:
+    """One cohort's counts, cumulative since the release started."""
+
+    device_days: float  # active devices summed over days
+    crashes: int = 0  # device-days with at least one crash
+    feedback: int = 0
+    negative: int = 0  # negative feedback (part of `feedback`)
+    returns: int = 0
+
+    def __post_init__(self) -> None:
+        if (
+            self.device_days < 0
+            or min(self.crashes, self.feedback, self.negative, self.returns) < 0
+        ):
+            raise ValueError("counts and exposures cannot be negative")
+        if self.negative > self.feedback:
+            raise ValueError("negative feedback cannot exceed feedback")
+
+    def events(self, metric: Metric) -> int:
+        return {
+            Metric.CRASH_RATE: self.crashes,
+            Metric.FEEDBACK_RATE: self.feedback,
+            Metric.NEGATIVE_SHARE: self.negative,
+            Metric.RETURNS_RATE: self.returns,
+        }[metric]
+
+    def exposure(self, metric: Metric) -> float:
+        return self.feedback if metric is Metric.NEGATIVE_SHARE else self.device_days
+
+
+ZERO = CohortCounts(device_days=0.0)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one check sees: both cohorts' cumulative counts and the build's emerging flags."""
+
+    new: CohortCounts
+    base: CohortCounts
+    emerging_flags: int = 0
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    """Where the rollout stands in its current stage."""
+
+    hours_in_stage: float
+    dwell_hours: float
+    device_days_in_stage: float = 0.0  # the new build's exposure since the stage began
+    min_device_days: float = 0.0
+
+
+@dataclass(frozen=True)
+class GateState:
+    """The sequential tests' memory: the last snapshot and log L(alternative)/L(null) per
+    metric. Fold snapshots in with `update`; never edit."""
+
+    last: Snapshot = field(default_factory=lambda: Snapshot(new=ZERO, base=ZERO))
+    log_lr: Mapping[Metric, FloatArray] = field(default_factory=dict)
+    checks: int = 0
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One metric at one check, as a reason reports it."""
+
+    metric: str
+    new_events: float
+    new_exposure: float
+    base_events: float
+    base_exposure: float
+    statistic: float  # Λ (mixture likelihood ratio, an e-value)
+    threshold: float  # Λ that halts
+    hold_level: float  # Λ that holds
+
+    @property
+    def new_rate(self) -> float | None:
+        return self.new_events / self.new_exposure if self.new_exposure else None
+
+    @property
+    def base_rate(self) -> float | None:
+        return self.base_events / self.base_exposure if self.base_exposure else None
+
+    @property
+    def ratio(self) -> float | None:
+        new, base = self.new_rate, self.base_rate
+        return new / base if new is not None and base else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "new_events": self.new_events,
+            "new_exposure": self.new_exposure,
+            "base_events": self.base_events,
+            "base_exposure": self.base_exposure,
+            "new_rate": self.new_rate,
+            "base_rate": self.base_rate,
+            "ratio": self.ratio,
+            "statistic": self.statistic,
+            "threshold": self.threshold,
+        }
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # degradation, guard, emerging, suspicion, dwell, exposure, clear
+    sentence: str  # plain English
+    reading: Reading | None = None
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    readings: tuple[Reading, ...]
+
+    @property
+    def sentence(self) -> str:
+        return " ".join(reason.sentence for reason in self.reasons)
+
+
+def update(state: GateState, snapshot: Snapshot, config: GateConfig) -> GateState:
+    """Fold one check's cumulative counts into the tests. Each batch (the difference from the
+    last snapshot) multiplies every alternative's likelihood ratio; counts that go down raise."""
+    last = state.last
+    log_lr: dict[Metric, FloatArray] = {}
+    for metric in config.metrics:
+        previous = state.log_lr.get(metric)
+        if previous is None:
+            previous = np.zeros(len(config.grid(metric)))
+        log_lr[metric] = previous + _step(metric, last, snapshot, config)
+    return GateState(last=snapshot, log_lr=log_lr, checks=state.checks + 1)
+
+
+def decide(state: GateState, progress: StageProgress, config: GateConfig) -> GateDecision:
+    """Advance, hold or halt, with every reason that applies (the halting ones first)."""
+    readings = tuple(_reading(state, metric, config) for metric in config.metrics)
+    guard = _guard_reading(state, config)
+    all_readings = readings + ((guard,) if guard else ())
+    halts: list[Reason] = []
+    for reading in all_readings:
+        if reading.statistic >= reading.threshold:
+            code = "guard" if reading.metric == CRASH_GUARD else "degradation"
+            halts.append(Reason(code, _halt_sentence(reading, config), reading))
+    flags = state.last.emerging_flags
+    if flags > config.max_emerging_flags:
+        halts.append(
+            Reason(
+                "emerging",
+                f"Halt: {flags} emerging issue(s) flagged for this build "
+                f"(more than {config.max_emerging_flags} allowed).",
+            )
+        )
+    if halts:
+        return GateDecision(Outcome.HALT, tuple(halts), all_readings)
+    holds: list[Reason] = [
+        Reason(
+            "suspicion",
+            f"Hold: the {_name(r.metric)} leans worse (evidence {r.statistic:.1f}, "
+            f"halt at {r.threshold:.0f}).",
+            r,
+        )
+        for r in all_readings
+        if r.statistic >= r.hold_level
+    ]
+    if progress.hours_in_stage < progress.dwell_hours:
+        holds.append(
+            Reason(
+                "dwell",
+                f"Hold: {progress.hours_in_stage:g} of {progress.dwell_hours:g} hours "
+                "in this stage.",
+            )
+        )
+    if progress.device_days_in_stage < progress.min_device_days:
+        holds.append(
+            Reason(
+                "exposure",
+                f"Hold: {progress.device_days_in_stage:g} of {progress.min_device_days:g} "
+                "device-days in this stage.",
+            )
+        )
+    if holds:
+        return GateDecision(Outcome.HOLD, tuple(holds), all_readings)
+    clear = Reason("clear", "Advance: dwell and exposure met, no metric shows a degradation.")
+    return GateDecision(Outcome.ADVANCE, (clear,), all_readings)
+
+
+def evaluate(
+    snapshots: Iterable[Snapshot], progress: StageProgress, config: GateConfig | None = None
+) -> GateDecision:
+    """The decision after the given checks (cumulative snapshots, oldest first, one per check
+    since the release started). Folding every check in keeps the per-batch exposures exact."""
+    config = config or GateConfig()
+    state = GateState()
+    for snapshot in snapshots:
+        state = update(state, snapshot, config)
+    return decide(state, progress, config)
+
+
+def _step(metric: Metric, last: Snapshot, now: Snapshot, config: GateConfig) -> FloatArray:
+    null = 1.0 + config.tolerance
+    grid = config.grid(metric)
+    if metric is Metric.NEGATIVE_SHARE:
+        return gate_stats.odds_ratio_step(
+            now.new.negative - last.new.negative,
+            now.new.feedback - last.new.feedback,
+            now.base.negative - last.base.negative,
+            now.base.feedback - last.base.feedback,
+            grid,
+            null,
+        )
+    return gate_stats.poisson_ratio_step(
+        now.new.events(metric) - last.new.events(metric),
+        now.base.events(metric) - last.base.events(metric),
+        now.new.device_days - last.new.device_days,
+        now.base.device_days - last.base.device_days,
+        grid,
+        null,
+    )
+
+
+def _reading(state: GateState, metric: Metric, config: GateConfig) -> Reading:
+    log_lr = state.log_lr.get(metric)
+    statistic = math.exp(min(gate_stats.log_mixture(log_lr), 700.0)) if log_lr is not None else 1.0
+    new, base = state.last.new, state.last.base
+    return Reading(
+        metric=str(metric),
+        new_events=new.events(metric),
+        new_exposure=new.exposure(metric),
+        base_events=base.events(metric),
+        base_exposure=base.exposure(metric),
+        statistic=statistic,
+        threshold=config.threshold,
+        hold_level=config.threshold**config.hold_power,
+    )
+
+
+def _guard_reading(state: GateState, config: GateConfig) -> Reading | None:
+    if config.crash_guard is None:
+        return None
+    new = state.last.new
+    rhos = gate_stats.alternatives(1.0, config.mdd.get(Metric.CRASH_RATE, 0.5))
+    log_lr = gate_stats.poisson_ceiling_log_lr(
+        new.crashes, new.device_days, config.crash_guard, rhos
+    )
+    return Reading(
+        metric=CRASH_GUARD,
+        new_events=new.crashes,
+        new_exposure=new.device_days,
+        base_events=config.crash_guard,  # the ceiling stands in for the baseline
+        base_exposure=1.0,
+        statistic=math.exp(min(gate_stats.log_mixture(log_lr), 700.0)),
+        threshold=config.threshold,
+        hold_level=config.threshold**config.hold_power,
+    )
+
+
+def _name(metric: str) -> str:
+    return (
+        "crash rate against its absolute guard" if metric == CRASH_GUARD else _LABEL[Metric(metric)]
+    )
+
+
+def _halt_sentence(r: Reading, config: GateConfig) -> str:
+    unit = "of feedback" if r.metric == Metric.NEGATIVE_SHARE else "per device-day"
+    new = f"{r.new_events:g} in {r.new_exposure:g} ({_pct(r.new_rate)} {unit})"
+    if r.metric == CRASH_GUARD:
+        return (
+            f"Halt: crash rate {new} is above the absolute guard of {_pct(config.crash_guard)} "
+            f"(evidence {r.statistic:.3g} ≥ {r.threshold:.0f}, false-alarm rate "
+            f"{config.alpha_per_test:.3g})."
+        )
+    base = f"{r.base_events:g} in {r.base_exposure:g} ({_pct(r.base_rate)})"
+    ratio = f"×{r.ratio:.2f}" if r.ratio is not None else "unbounded"
+    return (
+        f"Halt: {_LABEL[Metric(r.metric)]} degraded, new build {new} against baseline {base}, "
+        f"{ratio} (evidence {r.statistic:.3g} ≥ {r.threshold:.0f}, false-alarm rate "
+        f"{config.alpha_per_test:.3g})."
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.3g} %"
+
+
+def with_metrics(config: GateConfig, *metrics: Metric) -> GateConfig:
+    """The same configuration restricted to some metrics (the α split follows)."""
+    return replace(config, metrics=tuple(metrics))

@@ -60,7 +60,8 @@ def test_affected_devices_divide_reporters_by_propensity_with_an_interval() -> N
 
 
 def test_garwood_matches_known_values() -> None:
-    assert garwood(0) == (0.0, pytest.approx(3.689, abs=1e-3))
+    zero_low, zero_high = garwood(0)
+    assert zero_low == 0.0 and zero_high == pytest.approx(3.689, abs=1e-3)
     low, high = garwood(10)
     assert low == pytest.approx(4.795, abs=1e-3) and high == pytest.approx(18.39, abs=1e-2)
 

@@ -88,11 +88,10 @@ class ReturnRecord(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _blanks(cls, data: Any) -> Any:
-        # Empty strings (CSV cells) mean absent; for required fields "is required" follows.
-        if isinstance(data, dict) and any(
-            isinstance(v, str) and not v.strip() for v in data.values()
-        ):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        # Empty strings (CSV cells) and nulls mean absent: a required field then reads "is
+        # required" rather than a complaint about its type.
+        if isinstance(data, dict) and any(_absent(v) for v in data.values()):
+            return {k: v for k, v in data.items() if not _absent(v)}
         return data
 
     @field_validator("reason", mode="before")
@@ -162,6 +161,10 @@ class ReturnRecord(BaseModel):
                 f"(tomorrow); got {value.isoformat()}"
             )
         return value
+
+
+def _absent(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 @dataclass(slots=True)

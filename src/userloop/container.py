@@ -22,6 +22,7 @@ from userloop.accounts.users import UserService
 from userloop.config import Settings
 from userloop.insight.emerging import EmergingConfig
 from userloop.insight.install_base import InstallBaseService
+from userloop.insight.returns_service import ReturnsService
 from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeConfig, IntakeService
 from userloop.notify.base import Notifier, build_notifier
@@ -60,6 +61,7 @@ class Services:
     feedback: FeedbackView
     emerging: EmergingService
     install_base: InstallBaseService
+    returns: ReturnsService
     releases: ReleaseService
     notifier: Notifier
 
@@ -102,6 +104,7 @@ class Services:
             emerging=EmergingService(store, emerging_config(settings)),
             releases=ReleaseService(store, default_product=settings.default_product),
             install_base=InstallBaseService(store, settings.default_product),
+            returns=ReturnsService(store, settings.default_product),
             notifier=build_notifier(settings.notifier),
         )
 

@@ -34,7 +34,7 @@ def test_numbers_of_the_hand_made_install_base(
     report = service.report()
     d0, d1, d2 = days()
     assert report.product == settings.default_product and report.has_install_base
-    assert report.hint is None
+    assert report.hint is None and report.matched
     assert report.days == [d0, d1, d2] and report.latest_day == d2
     assert report.builds == ["2.0", "2.1"]
     adoption = {(p.day, p.build): (p.active_devices, p.share) for p in report.adoption}
@@ -72,13 +72,15 @@ def test_filters_narrow_every_number(
     service: InstallBaseService, store: Store, settings: Settings
 ) -> None:
     add_install_base(store, settings)
-    _d0, d1, d2 = days()
+    d0, d1, d2 = days()
     beta = service.report(where=InstallBaseFilter(channel="beta"))
-    assert beta.builds == ["2.1"] and beta.days == [d1, d2]
-    assert [p.share for p in beta.adoption] == [1.0, 1.0]
+    # The window is the product's days: 2.1 has none on the first.
+    assert beta.builds == ["2.1"] and beta.days == [d0, d1, d2]
+    assert [(p.day, p.share) for p in beta.adoption] == [(d1, 1.0), (d2, 1.0)]
     fr = service.report(where=InstallBaseFilter(region="fr"))  # case does not matter
     assert fr.filters.region == "FR"
     assert [(r.value, r.latest) for r in fr.regions] == [("FR", 300)]
+    assert fr.regions[0].mean == pytest.approx(400 / 3)  # as without the filter
     assert fr.per_build[0].device_days == 400
     window = service.report(where=InstallBaseFilter(since=d1, until=d1, model="X1"))
     assert window.days == [d1]
@@ -86,7 +88,8 @@ def test_filters_narrow_every_number(
     assert service.report(where=InstallBaseFilter(segment="pro")).models[0].value == MARKUP_MODEL
     # Nothing matches: the product still has an install base, the window is empty.
     empty = service.report(where=InstallBaseFilter(build="9.9"))
-    assert empty.has_install_base and empty.days == [] and empty.per_build == []
+    assert empty.has_install_base and not empty.matched
+    assert empty.per_build == [] and empty.adoption == [] and empty.models == []
     assert empty.options.builds == ["2.0", "2.1"] and empty.options.regions == ["DE", "FR", "NL"]
 
 

@@ -97,7 +97,9 @@ class InstallBaseReport:
     has_install_base: bool  # False: the product has no install-base rows at all
     filters: InstallBaseFilter
     options: FilterValues
-    days: list[date]  # the days in the window with rows, oldest first
+    # The days in the window (the day range) on which the product has rows, oldest first;
+    # the other filters may leave some of them, or all, without rows.
+    days: list[date]
     builds: list[str]  # builds in the window, version order
     adoption: list[AdoptionPoint]
     models: list[DeviceCount]
@@ -110,6 +112,11 @@ class InstallBaseReport:
         return self.days[-1] if self.days else None
 
     @property
+    def matched(self) -> bool:
+        """Whether any row matches the filters."""
+        return bool(self.per_build)
+
+    @property
     def hint(self) -> str | None:
         """What to do when there is nothing to show."""
         return None if self.has_install_base else f"no install-base data: {NO_INSTALL_BASE_HINT}"
@@ -118,6 +125,7 @@ class InstallBaseReport:
         """The JSON object of the API (dates as ISO strings)."""
         out = asdict(self)
         out["latest_day"] = self.latest_day
+        out["matched"] = self.matched
         out["hint"] = self.hint
         return {k: _iso(v) for k, v in out.items()}
 
@@ -197,10 +205,16 @@ class InstallBaseService:
             options = self.queries.values(conn, product)
             if not has_rows:
                 return InstallBaseReport(product, False, where, options, [], [], [], [], [], [])
-            days = self.queries.days(conn, product, where)
+            # The window is the product's days in the range, whatever the other filters: a
+            # model or region absent on a day counts zero there, so its mean and its latest
+            # day read the same under every filter.
+            window = InstallBaseFilter(since=where.since, until=where.until)
+            days = self.queries.days(conn, product, window)
+            if not days:
+                return InstallBaseReport(product, True, where, options, [], [], [], [], [], [])
             daily = self.queries.adoption(conn, product, where)
-            models = self.queries.per_model(conn, product, where)
-            regions = self.queries.per_region(conn, product, where)
+            models = self.queries.per_model(conn, product, where, days[-1])
+            regions = self.queries.per_region(conn, product, where, days[-1])
             totals = self.queries.per_build(conn, product, where)
         day_total: dict[date, int] = {}
         for point in daily:
@@ -214,8 +228,7 @@ class InstallBaseService:
             )
             for p in daily
         ]
-        latest = days[-1] if days else None
-        now = {p.build: p for p in adoption if p.day == latest}
+        now = {p.build: p for p in adoption if p.day == days[-1]}
         per_build = [
             BuildHealth(
                 build=b.build,

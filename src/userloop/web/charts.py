@@ -163,3 +163,251 @@ def day_buckets(
         buckets.append((day, total))
         day += timedelta(days=size)
     return size, buckets
+
+
+# -- lines and intervals (the install base page) ------------------------------------------------
+
+# One colour per series, each at least 4.5:1 against white; series past the eighth reuse them
+# (pages keep series few, and the legend and tooltips name each one).
+SERIES_COLOURS = (
+    "#1d4ed8",
+    "#b91c1c",
+    "#047857",
+    "#7c3aed",
+    "#b45309",
+    "#0e7490",
+    "#be185d",
+    "#4b5563",
+)
+LEGEND_ITEM_WIDTH = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    label: str  # legend text
+    values: tuple[float, ...]  # one per x position
+    title: str = ""  # tooltip; defaults to the label
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    label: str  # short axis label
+    value: float
+    low: float
+    high: float
+    title: str = ""  # tooltip; defaults to "label: value [low, high]"
+
+
+def nice_float_ceiling(value: float, ticks: int = 4) -> tuple[float, float]:
+    """`nice_ceiling` for real values (rates, shares): an axis maximum at or above `value` and
+    a tick step of 1, 2 or 5 times a power of ten."""
+    if value <= 0:
+        return 1.0, 0.25
+    raw = value / ticks
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    return step * math.ceil(value / step - 1e-9), step
+
+
+def _frame(
+    parts: list[Markup],
+    *,
+    width: int,
+    height: int,
+    plot: tuple[float, float, float, float],
+    y_max: float,
+    step: float,
+    number: Callable[[float], str],
+    x_label: str,
+    y_label: str,
+) -> None:
+    """Gridlines, y ticks, axes and axis titles of a plot at (left, top, width, height)."""
+    left, top, plot_w, plot_h = plot
+    ticks = round(y_max / step)
+    for i in range(ticks + 1):
+        tick = step * i
+        y = top + plot_h - plot_h * tick / y_max
+        parts.append(
+            Markup('<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>').format(
+                _num(left), _num(y), _num(left + plot_w), _num(y), GRID_STROKE
+            )
+        )
+        parts.append(
+            Markup(
+                '<text x="{}" y="{}" text-anchor="end" dominant-baseline="middle" fill="{}">'
+                "{}</text>"
+            ).format(_num(left - 6), _num(y), TEXT_FILL, number(tick))
+        )
+    parts.append(
+        Markup('<path d="M{} {}V{}H{}" fill="none" stroke="{}" stroke-width="1"/>').format(
+            _num(left), _num(top), _num(top + plot_h), _num(left + plot_w), AXIS_STROKE
+        )
+    )
+    parts.append(
+        Markup('<text class="axis" x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>').format(
+            _num(left + plot_w / 2), _num(top + plot_h + 36), TEXT_FILL, x_label
+        )
+    )
+    parts.append(
+        Markup(
+            '<text class="axis" x="{}" y="{}" text-anchor="middle" fill="{}" '
+            'transform="rotate(-90 {} {})">{}</text>'
+        ).format(12, _num(top + plot_h / 2), TEXT_FILL, 12, _num(top + plot_h / 2), y_label)
+    )
+
+
+def _open(width: int, height: int, title: str, summary: str) -> list[Markup]:
+    return [
+        Markup(
+            '<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
+            'role="img" aria-label="{}" focusable="false">'
+        ).format(width, height, summary),
+        Markup("<title>{}</title>").format(title),
+    ]
+
+
+def _x_labels(
+    parts: list[Markup], labels: Sequence[str], xs: Sequence[float], y: float, max_labels: int
+) -> None:
+    every = max(1, math.ceil(len(labels) / max_labels))
+    for i, (label, x) in enumerate(zip(labels, xs, strict=True)):
+        if i % every == 0:
+            parts.append(
+                Markup('<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>').format(
+                    _num(x), _num(y), TEXT_FILL, _short(label)
+                )
+            )
+
+
+def line_chart(
+    lines: Sequence[Line],
+    x_labels: Sequence[str],
+    *,
+    title: str,
+    summary: str,
+    x_label: str,
+    y_label: str,
+    number: Callable[[float], str] = str,
+    y_max: float | None = None,
+    width: int = 640,
+    height: int = 260,
+    max_labels: int = 6,
+) -> Markup:
+    """One line per series over the x positions (days), with a legend under the plot. Each
+    point is also a dot while there are few, so a series of one day still shows."""
+    left, right, top, bottom = 52, 12, 12, 56
+    per_row = max(1, (width - left - right) // LEGEND_ITEM_WIDTH)
+    legend_rows = math.ceil(len(lines) / per_row)
+    total_h = height + 18 * legend_rows
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((v for line in lines for v in line.values), default=0.0)
+    top_value, step = nice_float_ceiling(y_max if y_max is not None else peak)
+    parts = _open(width, total_h, title, summary)
+    _frame(
+        parts,
+        width=width,
+        height=total_h,
+        plot=(left, top, plot_w, plot_h),
+        y_max=top_value,
+        step=step,
+        number=number,
+        x_label=x_label,
+        y_label=y_label,
+    )
+    n = len(x_labels)
+    slot = plot_w / max(n, 1)
+    xs = [left + slot * i + slot / 2 for i in range(n)]
+    _x_labels(parts, x_labels, xs, top + plot_h + 16, max_labels)
+    dots = n <= 40
+    for k, line in enumerate(lines):
+        colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+        ys = [top + plot_h - plot_h * max(v, 0.0) / top_value for v in line.values]
+        points = " ".join(f"{_num(x)},{_num(y)}" for x, y in zip(xs, ys, strict=True))
+        parts.append(
+            Markup(
+                '<polyline class="series" points="{}" fill="none" stroke="{}" '
+                'stroke-width="2"><title>{}</title></polyline>'
+            ).format(points, colour, line.title or line.label)
+        )
+        if dots:
+            for x, y in zip(xs, ys, strict=True):
+                parts.append(
+                    Markup('<circle cx="{}" cy="{}" r="2.5" fill="{}"/>').format(
+                        _num(x), _num(y), colour
+                    )
+                )
+        row, col = divmod(k, per_row)
+        lx, ly = left + col * LEGEND_ITEM_WIDTH, height + 18 * row
+        parts.append(
+            Markup(
+                '<g class="legend"><rect x="{}" y="{}" width="12" height="4" fill="{}"/>'
+                '<text x="{}" y="{}" dominant-baseline="middle" fill="{}">{}</text></g>'
+            ).format(_num(lx), _num(ly - 2), colour, _num(lx + 16), _num(ly), TEXT_FILL, line.label)
+        )
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)
+
+
+def interval_chart(
+    points: Sequence[Interval],
+    *,
+    title: str,
+    summary: str,
+    x_label: str,
+    y_label: str,
+    number: Callable[[float], str] = str,
+    width: int = 640,
+    height: int = 260,
+    max_labels: int = 8,
+) -> Markup:
+    """A dot per category at its value, with a whisker from `low` to `high` (an interval)."""
+    left, right, top, bottom = 52, 12, 12, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value, step = nice_float_ceiling(max((p.high for p in points), default=0.0))
+    parts = _open(width, height, title, summary)
+    _frame(
+        parts,
+        width=width,
+        height=height,
+        plot=(left, top, plot_w, plot_h),
+        y_max=top_value,
+        step=step,
+        number=number,
+        x_label=x_label,
+        y_label=y_label,
+    )
+    n = len(points)
+    slot = plot_w / max(n, 1)
+    xs = [left + slot * i + slot / 2 for i in range(n)]
+    _x_labels(parts, [p.label for p in points], xs, top + plot_h + 16, max_labels)
+    cap = min(slot * 0.3, 8.0)
+
+    def y(value: float) -> str:
+        return _num(top + plot_h - plot_h * max(value, 0.0) / top_value)
+
+    for p, x in zip(points, xs, strict=True):
+        tip = p.title or f"{p.label}: {number(p.value)} [{number(p.low)}, {number(p.high)}]"
+        parts.append(
+            Markup(
+                '<g class="interval"><title>{}</title>'
+                '<path d="M{} {}V{}M{} {}H{}M{} {}H{}" stroke="{}" stroke-width="1.5" '
+                'fill="none"/><circle cx="{}" cy="{}" r="4" fill="{}"/></g>'
+            ).format(
+                tip,
+                _num(x),
+                y(p.low),
+                y(p.high),
+                _num(x - cap),
+                y(p.low),
+                _num(x + cap),
+                _num(x - cap),
+                y(p.high),
+                _num(x + cap),
+                AXIS_STROKE,
+                _num(x),
+                y(p.value),
+                BAR_FILL,
+            )
+        )
+    parts.append(Markup("</svg>"))
+    return Markup("").join(parts)

@@ -126,24 +126,25 @@ class InstallBaseQueries:
         return [DayBuild(day, str(version), int(n or 0)) for day, version, _key, n in rows]
 
     def per_model(
-        self, conn: Connection, product: str, where: InstallBaseFilter
+        self, conn: Connection, product: str, where: InstallBaseFilter, latest_day: date
     ) -> list[DeviceTotals]:
-        return self._per(conn, product, where, device_models.c.name)
+        return self._per(conn, product, where, latest_day, device_models.c.name)
 
     def per_region(
-        self, conn: Connection, product: str, where: InstallBaseFilter
+        self, conn: Connection, product: str, where: InstallBaseFilter, latest_day: date
     ) -> list[DeviceTotals]:
-        return self._per(conn, product, where, install_base.c.region)
+        return self._per(conn, product, where, latest_day, install_base.c.region)
 
     def _per(
-        self, conn: Connection, product: str, where: InstallBaseFilter, column: Any
+        self,
+        conn: Connection,
+        product: str,
+        where: InstallBaseFilter,
+        latest_day: date,
+        column: Any,
     ) -> list[DeviceTotals]:
-        """Device-days per value over the window and active devices on its latest day, largest
-        first on the latest day (ties by value)."""
-        days = self.days(conn, product, where)
-        if not days:
-            return []
-        latest_day = days[-1]
+        """Device-days per value over the window and active devices on `latest_day`, largest
+        first on that day (ties by device-days, then value)."""
         summed = func.sum(install_base.c.active_devices)
         totals = {
             str(v): int(n or 0)

@@ -287,7 +287,8 @@ class InstallBaseOut(BaseModel):
     hint: str | None = Field(description="What to do when there is no install base.")
     filters: InstallBaseFilterOut
     options: InstallBaseOptionsOut = Field(description="The values the filters can take.")
-    days: list[str]
+    matched: bool = Field(description="Whether any install-base row matches the filters.")
+    days: list[str] = Field(description="The days in the range on which the product has rows.")
     latest_day: str | None
     builds: list[str] = Field(description="Builds in the window, in version order.")
     adoption: list[AdoptionOut] = Field(description="Active devices per day and build.")

@@ -171,6 +171,69 @@ class Settings(BaseSettings):
         description="Earlier builds a build is compared with for emerging issues: the last "
         "this many (in release order); 0 compares with all earlier builds.",
     )
+    priority_window_days: int = Field(
+        28,
+        ge=14,
+        le=365,
+        description="Days of reports, votes and install base (ending at the product's newest "
+        "data) that topic priorities are computed over; at least 14, for the trend's two "
+        "weeks (docs/insight.md, 'Priority').",
+    )
+    priority_prior_strength: float = Field(
+        5.0,
+        gt=0.0,
+        description="Strength of the prior that pulls a small cell's reporting propensity "
+        "toward its segment's (and a segment's toward the product's), in reporters: a cell "
+        "with far more reporters than this keeps its own rate.",
+    )
+    priority_kind_weights: dict[str, float] = Field(
+        default={"bug": 1.0, "feature": 0.4, "question": 0.25, "other": 0.2, "praise": 0.05},
+        description="Severity of each kind in the priority score (a kind left out weighs 0). "
+        "A bug costs users something now; a wish, a question or praise much less.",
+    )
+    priority_sentiment_weight: float = Field(
+        1.0,
+        ge=0.0,
+        description="How much negative sentiment raises a topic's priority: the score is "
+        "multiplied by 1 + this × the reports' mean negativity (0 to 1); 1 lets a very "
+        "negative topic count twice.",
+    )
+    priority_segment_weights: dict[str, dict[str, float]] = Field(
+        default={
+            "verified_owner": {"true": 1.0, "unknown": 0.8, "false": 0.5},
+            "experience": {"novice": 1.0, "advanced": 1.0, "pro": 1.0, "unknown": 1.0},
+            "channel": {"stable": 1.0, "beta": 0.9, "dev": 0.8},
+            "model": {},
+            "region": {},
+        },
+        description="Weights of reporters and voters by attribute (verified_owner, "
+        "experience, channel, model, region) and value; a value left out weighs 1. Verified "
+        "owners count fully, people who do not own the device half.",
+    )
+    priority_votes_weight: float = Field(
+        1.0,
+        ge=0.0,
+        description="How far votes can raise a topic's reach: at most 1 + this times, however "
+        "many votes, since votes confirm a reach but never replace it.",
+    )
+    priority_trend_weight: float = Field(
+        0.5,
+        ge=0.0,
+        description="Exponent of the growth factor (last 7 days against the 7 before, or the "
+        "newest build against the earlier ones): 0.5 lets a topic growing fourfold count "
+        "twice.",
+    )
+    priority_trend_cap: float = Field(
+        4.0,
+        ge=1.0,
+        description="Growth beyond this many times (or shrinking below its inverse) counts as "
+        "this much, so a topic's first reports do not count as unbounded growth.",
+    )
+    priority_recency_half_life_days: float = Field(
+        14.0,
+        gt=0.0,
+        description="Days after a topic's last report at which its priority is halved.",
+    )
     recluster_window: int = Field(
         2000,
         ge=2,
@@ -225,6 +288,24 @@ class Settings(BaseSettings):
     def _empty_path_is_none(cls, value: str | None) -> str | None:
         # `USERLOOP_KIND_MODEL_PATH=` (set but empty) means the shipped model, not the file "".
         return value if value is None or value.strip() else None
+
+    @field_validator("priority_kind_weights")
+    @classmethod
+    def _kind_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        kinds = ("bug", "feature", "question", "praise", "other")
+        if set(value) - set(kinds) or any(w < 0 for w in value.values()):
+            raise ValueError(f"kinds are {', '.join(kinds)}, each with a weight of 0 or more")
+        return value
+
+    @field_validator("priority_segment_weights")
+    @classmethod
+    def _segment_weights(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        attributes = ("verified_owner", "experience", "channel", "model", "region")
+        if set(value) - set(attributes):
+            raise ValueError(f"segment attributes are {', '.join(attributes)}")
+        if any(w < 0 for weights in value.values() for w in weights.values()):
+            raise ValueError("segment weights must be 0 or more")
+        return value
 
     serve_worker: bool = Field(
         True,

@@ -22,6 +22,8 @@ from userloop.accounts.users import UserService
 from userloop.config import Settings
 from userloop.insight.emerging import EmergingConfig
 from userloop.insight.install_base import InstallBaseService
+from userloop.insight.priority import PriorityConfig
+from userloop.insight.priority_service import PriorityService
 from userloop.insight.returns_service import ReturnsService
 from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeConfig, IntakeService
@@ -60,6 +62,7 @@ class Services:
     console: ConsoleService
     feedback: FeedbackView
     emerging: EmergingService
+    priorities: PriorityService
     install_base: InstallBaseService
     returns: ReturnsService
     releases: ReleaseService
@@ -102,6 +105,7 @@ class Services:
             console=ConsoleService(store, topics, triage),
             feedback=FeedbackView(store),
             emerging=EmergingService(store, emerging_config(settings)),
+            priorities=PriorityService(store, priority_config(settings)),
             releases=ReleaseService(store, default_product=settings.default_product),
             install_base=InstallBaseService(store, settings.default_product),
             returns=ReturnsService(store, settings.default_product),
@@ -124,7 +128,7 @@ class Services:
     def after_triage_jobs(self) -> list[Callable[[], object]]:
         """What runs once new feedback is triaged (the worker, `userloop triage`, the demo):
         the jobs that read topics and must never run in a web request."""
-        return [self.emerging.record]
+        return [self.emerging.record, self.priorities.recompute]
 
     def run_after_triage(self) -> None:
         for job in self.after_triage_jobs():
@@ -218,6 +222,20 @@ def emerging_config(settings: Settings) -> EmergingConfig:
         min_count=settings.emerging_min_count,
         min_new_count=settings.emerging_min_new_count,
         window=settings.emerging_window or None,
+    )
+
+
+def priority_config(settings: Settings) -> PriorityConfig:
+    return PriorityConfig(
+        kind_weights=dict(settings.priority_kind_weights),
+        sentiment_weight=settings.priority_sentiment_weight,
+        segment_weights={k: dict(v) for k, v in settings.priority_segment_weights.items()},
+        votes_weight=settings.priority_votes_weight,
+        trend_weight=settings.priority_trend_weight,
+        trend_cap=settings.priority_trend_cap,
+        recency_half_life_days=settings.priority_recency_half_life_days,
+        prior_strength=settings.priority_prior_strength,
+        window_days=settings.priority_window_days,
     )
 
 

@@ -25,14 +25,14 @@ CHANNEL = "stable"
 DAYS = 14
 # What the users who have no planted problem say (praise; kind `praise` in the tests' triage).
 PRAISE = (
-    "Love the screen, lovely colours",
-    "Love how light it is in the hand",
-    "Love the speakers, lovely sound",
-    "Love the fingerprint reader, lovely and quick",
-    "Love the stylus, lovely to write with",
-    "Love the price, lovely value",
-    "Love the weather widget, lovely design",
-    "Love the keyboard, lovely to type on",
+    "Gorgeous screen colours",
+    "Featherlight body in hand",
+    "Booming speakers sound",
+    "Quick fingerprint reader",
+    "Smooth stylus writing",
+    "Fair price value",
+    "Pretty weather widget",
+    "Comfortable keyboard typing",
 )
 
 

@@ -4,6 +4,7 @@ continuous monitoring."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -159,6 +160,15 @@ def test_folding_checks_one_by_one_equals_evaluate() -> None:
         state = update(state, snapshot, config)
     assert state.checks == 3
     assert decide(state, DONE, config) == evaluate(snapshots, DONE, config)
+
+
+def test_the_details_are_json_and_carry_the_snapshot_for_the_next_check() -> None:
+    snapshots = [_snap(4_000 * d, 196_000 * d, crash=0.01) for d in (1, 2)]
+    decision = evaluate(snapshots, DONE)
+    details = json.loads(json.dumps(decision.details()))
+    assert details["outcome"] == "halt"
+    assert details["reasons"][0]["reading"]["metric"] == "crash_rate"
+    assert Snapshot.from_dict(details["snapshot"]) == snapshots[-1]
 
 
 def test_bad_input_is_refused() -> None:

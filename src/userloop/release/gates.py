@@ -141,6 +141,15 @@ class CohortCounts:
     def exposure(self, metric: Metric) -> float:
         return self.feedback if metric is Metric.NEGATIVE_SHARE else self.device_days
 
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "device_days": self.device_days,
+            "crashes": self.crashes,
+            "feedback": self.feedback,
+            "negative": self.negative,
+            "returns": self.returns,
+        }
+
 
 ZERO = CohortCounts(device_days=0.0)
 
@@ -152,6 +161,28 @@ class Snapshot:
     new: CohortCounts
     base: CohortCounts
     emerging_flags: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "new": self.new.as_dict(),
+            "base": self.base.as_dict(),
+            "emerging_flags": self.emerging_flags,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Snapshot:
+        """The inverse of `as_dict` (a release's earlier checks, read back from their log)."""
+
+        def cohort(part: Mapping[str, Any]) -> CohortCounts:
+            return CohortCounts(
+                device_days=float(part["device_days"]),
+                crashes=int(part["crashes"]),
+                feedback=int(part["feedback"]),
+                negative=int(part["negative"]),
+                returns=int(part["returns"]),
+            )
+
+        return cls(cohort(data["new"]), cohort(data["base"]), int(data.get("emerging_flags", 0)))
 
 
 @dataclass(frozen=True)
@@ -221,16 +252,34 @@ class Reason:
     sentence: str  # plain English
     reading: Reading | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "sentence": self.sentence,
+            "reading": self.reading.as_dict() if self.reading else None,
+        }
+
 
 @dataclass(frozen=True)
 class GateDecision:
     outcome: Outcome
     reasons: tuple[Reason, ...]
     readings: tuple[Reading, ...]
+    snapshot: Snapshot = field(default_factory=lambda: Snapshot(new=ZERO, base=ZERO))
 
     @property
     def sentence(self) -> str:
         return " ".join(reason.sentence for reason in self.reasons)
+
+    def details(self) -> dict[str, Any]:
+        """Everything behind the decision, JSON-ready (for the release's decision log);
+        ``snapshot`` lets the next check rebuild the series with `Snapshot.from_dict`."""
+        return {
+            "outcome": str(self.outcome),
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "readings": [reading.as_dict() for reading in self.readings],
+            "snapshot": self.snapshot.as_dict(),
+        }
 
 
 def update(state: GateState, snapshot: Snapshot, config: GateConfig) -> GateState:
@@ -266,7 +315,7 @@ def decide(state: GateState, progress: StageProgress, config: GateConfig) -> Gat
             )
         )
     if halts:
-        return GateDecision(Outcome.HALT, tuple(halts), all_readings)
+        return GateDecision(Outcome.HALT, tuple(halts), all_readings, state.last)
     holds: list[Reason] = [
         Reason(
             "suspicion",
@@ -294,9 +343,9 @@ def decide(state: GateState, progress: StageProgress, config: GateConfig) -> Gat
             )
         )
     if holds:
-        return GateDecision(Outcome.HOLD, tuple(holds), all_readings)
+        return GateDecision(Outcome.HOLD, tuple(holds), all_readings, state.last)
     clear = Reason("clear", "Advance: dwell and exposure met, no metric shows a degradation.")
-    return GateDecision(Outcome.ADVANCE, (clear,), all_readings)
+    return GateDecision(Outcome.ADVANCE, (clear,), all_readings, state.last)
 
 
 def evaluate(

@@ -56,6 +56,7 @@ Clock = Callable[[], datetime]
 
 _PRODUCT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _REGION = re.compile(r"^[A-Za-z]{2}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME = 100
 MAX_DEVICE = 200
 MAX_REASON = 2000
@@ -278,6 +279,7 @@ class ReleaseService:
     def _hold(
         self, release_id: int, actor: str, reason: str, details: dict[str, Any] | None
     ) -> Release:
+        _reason(reason)
         now = self.clock()
         with self.store.write() as conn:
             release = self._locked(conn, release_id)
@@ -299,8 +301,7 @@ class ReleaseService:
         force: bool = False,
         details: dict[str, Any] | None = None,
     ) -> Release:
-        if len(reason) > MAX_REASON:
-            raise ReleaseInputError("reason", f"at most {MAX_REASON} characters")
+        _reason(reason)
         now = self.clock()
         with self.store.write() as conn:
             release = self._locked(conn, release_id)
@@ -444,6 +445,7 @@ class ReleaseService:
         an in-process copy of the started releases, never the database per call."""
         if not device.strip() or len(device) > MAX_DEVICE:
             raise ReleaseInputError("device", f"1-{MAX_DEVICE} characters")
+        _printable("device", device)
         chosen = _channel(channel)
         slug = _product(product) if product is not None else self.default_product
         found = self._started().get((slug, chosen.value), [])
@@ -495,7 +497,21 @@ def _name(field: str, value: str) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > MAX_NAME:
         raise ReleaseInputError(field, f"{value!r} must be 1-{MAX_NAME} characters")
+    _printable(field, cleaned)
     return cleaned
+
+
+def _reason(reason: str) -> None:
+    if len(reason) > MAX_REASON:
+        raise ReleaseInputError("reason", f"at most {MAX_REASON} characters")
+    if "\x00" in reason:
+        raise ReleaseInputError("reason", "contains a NUL character")
+
+
+def _printable(field: str, value: str) -> None:
+    # Control characters name no build or device (and PostgreSQL refuses NUL in text).
+    if _CONTROL.search(value):
+        raise ReleaseInputError(field, f"{value!r} contains control characters")
 
 
 def _region(value: str) -> str:

@@ -55,3 +55,4 @@ def require_scope(scope: TokenScope) -> Callable[..., ApiToken]:
 IngestToken = Annotated[ApiToken, Depends(require_scope(TokenScope.INGEST))]
 ReadToken = Annotated[ApiToken, Depends(require_scope(TokenScope.READ))]
 TriageToken = Annotated[ApiToken, Depends(require_scope(TokenScope.TRIAGE))]
+ReleaseToken = Annotated[ApiToken, Depends(require_scope(TokenScope.RELEASE))]

@@ -11,10 +11,19 @@ from userloop.web.api.routes import (
     health,
     install_base,
     merge_suggestions,
+    releases,
     similar,
 )
 
 router = APIRouter(prefix="/api/v1")
 # The order is the order of the paths in the OpenAPI document.
-for _resource in (health, feedback, install_base, similar, merge_suggestions, emerging):
+for _resource in (
+    health,
+    feedback,
+    install_base,
+    similar,
+    merge_suggestions,
+    emerging,
+    releases,
+):
     router.include_router(_resource.router)

@@ -1,4 +1,4 @@
-"""`userloop import FILE`: bulk import of feedback or install-base aggregates."""
+"""`userloop import FILE`: bulk import of feedback, install-base aggregates or returns."""
 
 from __future__ import annotations
 
@@ -47,15 +47,36 @@ def import_file(
     install_base: Annotated[
         bool, typer.Option("--install-base", help="The file holds daily install-base aggregates")
     ] = False,
+    returns: Annotated[
+        bool, typer.Option("--returns", help="The file holds returns / RMA records")
+    ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar")] = True,
 ) -> None:
-    """Import feedback (or --install-base aggregates); safe to re-run after an interruption."""
+    """Import feedback (or --install-base aggregates, or --returns); safe to re-run after an
+    interruption."""
     from userloop.intake import importers
 
     cli = get(ctx)
+    if install_base and returns:
+        fail("--install-base and --returns cannot be combined: a file holds one kind of record")
+    if returns and (preset or mapping or source):
+        fail(
+            "--preset, --map and --source are for feedback files; a returns file has the "
+            "columns of docs/import.md (its records name their source, 'returns' if absent)"
+        )
     services = cli.services()
     try:
-        if install_base:
+        if returns:
+            summary = importers.run_returns_import(
+                services.intake,
+                file,
+                fmt=fmt.value if fmt else None,
+                batch_size=batch_size,
+                rejects_path=rejects,
+                progress=progress,
+                console=cli.console,
+            )
+        elif install_base:
             summary = importers.run_install_base_import(
                 services.intake,
                 file,

@@ -26,6 +26,7 @@ from userloop.intake.importers.runner import (
     default_source_for,
     run_import,
     run_install_base_import,
+    run_returns_import,
 )
 
 __all__ = [
@@ -51,5 +52,6 @@ __all__ = [
     "render_summary",
     "run_import",
     "run_install_base_import",
+    "run_returns_import",
     "territory_to_region",
 ]

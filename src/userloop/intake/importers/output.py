@@ -23,7 +23,7 @@ from rich.progress import (
 
 from userloop.intake.redaction import redact
 
-ImportKind = Literal["feedback", "install-base"]
+ImportKind = Literal["feedback", "install-base", "returns"]
 
 
 @dataclass(slots=True)
@@ -193,7 +193,7 @@ def render_summary(summary: ImportSummary, console: Console | None = None) -> No
     """Print the outcome of an import (for `userloop import`)."""
     console = console or Console()
     s = summary
-    what = "install-base rows" if s.kind == "install-base" else "feedback items"
+    what = {"install-base": "install-base rows", "returns": "returns"}.get(s.kind, "feedback items")
     if s.error is not None:
         head = "[bold red]Stopped[/]"
     elif s.interrupted:
@@ -209,6 +209,11 @@ def render_summary(summary: ImportSummary, console: Console | None = None) -> No
     if s.kind == "feedback":
         console.print(f"  duplicates  {s.duplicates:>10,}  already stored, skipped")
         console.print(f"  conflicts   {s.conflicts:>10,}  same key, different text; not stored")
+    elif s.kind == "returns":
+        console.print(f"  duplicates  {s.duplicates:>10,}  already stored, skipped")
+        console.print(
+            f"  conflicts   {s.conflicts:>10,}  same RMA number, other fields; not stored"
+        )
     console.print(f"  rejected    {s.rejected:>10,}  invalid rows")
     if s.rejects_path is not None:
         console.print(f"  rejects file: {escape(str(s.rejects_path))}", highlight=False)

@@ -29,6 +29,7 @@ from userloop.intake.importers.output import (
 )
 from userloop.intake.importers.presets import Preset, get_preset
 from userloop.intake.importers.readers import InputFile
+from userloop.intake.returns import RETURN_FIELDS, ReturnRecord
 from userloop.intake.schemas import (
     INSTALL_BASE_FIELDS,
     InstallBaseIn,
@@ -41,6 +42,7 @@ _SOURCE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _INSTALL_BASE_REQUIRED = tuple(
     name for name, f in InstallBaseIn.model_fields.items() if f.is_required()
 )
+_RETURNS_REQUIRED = tuple(name for name, f in ReturnRecord.model_fields.items() if f.is_required())
 
 Meta = tuple[int, Any]  # (line, raw record) of an item in the batch being built
 # Sends one batch; returns nothing, accounts for every item in the summary/rejects.
@@ -215,23 +217,79 @@ def run_install_base_import(
     return summary
 
 
-def _check_install_base_header(header: Sequence[str], label: str) -> None:
+def run_returns_import(
+    service: IntakeService,
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    batch_size: int | None = None,
+    rejects_path: Path | str | None = None,
+    progress: bool = True,
+    console: Console | None = None,
+) -> ImportSummary:
+    """Import returns / RMA records (columns/keys = `ReturnRecord` field names).
+
+    Each batch goes to `IntakeService.submit_returns` (one transaction); invalid records and
+    conflicts go to the rejects file, records already stored come back as duplicates, so a
+    re-run is safe."""
+    started = time.perf_counter()
+    path = Path(path)
+    size = _batch_size(service, batch_size)
+    rejects = RejectsWriter(Path(rejects_path) if rejects_path else default_rejects_path(path))
+    with InputFile(path, fmt) as reader:
+        if reader.header is not None:
+            _check_header(reader.header, path.name, "return", RETURN_FIELDS, _RETURNS_REQUIRED)
+        summary = ImportSummary(path=path, kind="returns", format=reader.format)
+
+        def submit(raws: list[dict[str, Any]], meta: list[Meta]) -> None:
+            results = service.submit_returns(raws)
+            for (line, record), result in zip(meta, results, strict=True):
+                summary.last_line = max(summary.last_line, line)
+                if result.status is ItemStatus.CREATED:
+                    summary.imported += 1
+                elif result.status is ItemStatus.DUPLICATE:
+                    summary.duplicates += 1
+                elif result.status is ItemStatus.CONFLICT:
+                    summary.conflicts += 1
+                    rejects.write(line, result.message or "conflict", record)
+                else:
+                    summary.rejected += 1
+                    rejects.write(line, result.message or "invalid", record, result.errors)
+
+        try:
+            _drive(reader, rejects, summary, lambda _line, r: r, submit, size, progress, console)
+        finally:
+            summary.elapsed_s = time.perf_counter() - started
+    return summary
+
+
+def _check_header(
+    header: Sequence[str],
+    label: str,
+    what: str,
+    fields: Sequence[str],
+    required: Sequence[str],
+) -> None:
     columns = ", ".join(repr(h) for h in header)
-    unknown = [h for h in header if h not in INSTALL_BASE_FIELDS]
+    unknown = [h for h in header if h not in fields]
     if unknown:
         raise ImportFailed(
-            f"{label}: unknown install-base column(s) {', '.join(map(repr, unknown))}; "
-            f"columns are {', '.join(INSTALL_BASE_FIELDS)}"
+            f"{label}: unknown {what} column(s) {', '.join(map(repr, unknown))}; "
+            f"columns are {', '.join(fields)}"
         )
-    missing = [c for c in _INSTALL_BASE_REQUIRED if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise ImportFailed(
-            f"{label}: missing install-base column(s) {', '.join(map(repr, missing))}; "
+            f"{label}: missing {what} column(s) {', '.join(map(repr, missing))}; "
             f"its columns are: {columns}"
         )
     doubled = sorted({h for h in header if header.count(h) > 1})
     if doubled:
         raise ImportFailed(f"{label}: the column(s) {', '.join(doubled)} appear more than once")
+
+
+def _check_install_base_header(header: Sequence[str], label: str) -> None:
+    _check_header(header, label, "install-base", INSTALL_BASE_FIELDS, _INSTALL_BASE_REQUIRED)
 
 
 def _drive(

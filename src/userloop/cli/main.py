@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from userloop import __version__
-from userloop.cli import db, export, model, secret, token, user
+from userloop.cli import db, export, model, release, secret, token, user
 from userloop.cli import eval as evaluate  # not `eval`: that is a builtin
 from userloop.cli.context import CliContext
 from userloop.cli.demo import demo
@@ -36,6 +36,7 @@ app.add_typer(export.app, name="export")
 app.add_typer(evaluate.app, name="eval")
 app.add_typer(model.app, name="model")
 app.add_typer(secret.app, name="secret")
+app.add_typer(release.app, name="release")
 app.command("import")(import_file)
 app.command("serve")(serve)
 app.command("demo")(demo)

@@ -18,7 +18,7 @@ def create(
     ctx: typer.Context,
     scope: Annotated[
         list[TokenScope],
-        typer.Option("--scope", help="ingest, read and/or triage; repeat for several"),
+        typer.Option("--scope", help="ingest, read, triage and/or release; repeat for several"),
     ],
     name: Annotated[str, typer.Option(help="What the token is for")] = "api",
 ) -> None:

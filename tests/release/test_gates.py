@@ -185,10 +185,10 @@ def test_bad_input_is_refused() -> None:
 
 
 def test_the_poisson_ratio_test_keeps_its_false_alarm_rate_when_looked_at_every_batch() -> None:
-    """Ville's inequality in practice: 1,000 good builds checked 30 times each cross 1/α in at
+    """Ville's inequality in practice: 500 good builds checked 30 times each cross 1/α in at
     most α of the runs."""
     rng = np.random.default_rng(7)
-    alpha, runs, looks = 0.05, 1_000, 30
+    alpha, runs, looks = 0.05, 500, 30
     ratios = gate_stats.alternatives(1.0, 0.5)
     e_new, e_base = 50.0, 950.0  # events expected per batch at equal rates: 0.5 % of 10,000
     new = rng.poisson(e_new * 0.05, size=(runs, looks))
@@ -232,3 +232,20 @@ def test_the_poisson_ratio_test_sees_a_doubled_rate() -> None:
                 crossed += 1
                 break
     assert crossed >= 190
+
+
+def test_the_odds_ratio_test_keeps_its_false_alarm_rate_when_looked_at_every_batch() -> None:
+    rng = np.random.default_rng(11)
+    alpha, runs, looks = 0.05, 200, 20
+    odds = gate_stats.alternatives(1.0, 0.5)
+    crossed = 0
+    for _ in range(runs):
+        log_lr = np.zeros(len(odds))
+        for _look in range(looks):
+            n1, n2 = int(rng.poisson(30)), int(rng.poisson(300))
+            k1, k2 = int(rng.binomial(n1, 0.4)), int(rng.binomial(n2, 0.4))
+            log_lr += gate_stats.odds_ratio_step(k1, n1, k2, n2, odds, 1.0)
+            if gate_stats.log_mixture(log_lr) >= math.log(1 / alpha):
+                crossed += 1
+                break
+    assert crossed / runs <= alpha

@@ -66,7 +66,7 @@ def _cell(results: list[RolloutResult]) -> str:
     if not halted:
         return f"0/{len(results)}"
     reach = statistics.median(r.reach for r in halted)
-    hours = statistics.median(r.hours for r in halted)
+    hours = statistics.median(r.hours_to_decision for r in halted)
     return f"{len(halted)}/{len(results)}: {100 * reach:g} %, {hours:g} h"
 
 
@@ -91,7 +91,7 @@ def good_builds(plan: str, runs: int) -> None:
     for n in FLEETS:
         results = [simulate(n, plan=PLANS[plan], seed=100_000 + s) for s in range(runs)]
         halted = sum(r.halted for r in results)
-        done = [r.hours for r in results if r.completed]
+        done = [r.hours_to_decision for r in results if r.completed]
         print(
             f"| {_fleet(n)} | {halted} ({100 * halted / runs:.1f} %) | {len(done)} | "
             f"{statistics.median(done):g} | {np.percentile(done, 95):g} |"

@@ -26,6 +26,7 @@ def test_a_doubled_crash_rate_is_halted_by_the_2_percent_stage() -> None:
     assert len(caught) >= 45
     assert max(r.reach for r in results) <= 0.05
     assert "crash rate degraded" in caught[0].reason
+    assert {r.halted_at_stage for r in caught} <= {0, 1}
 
 
 def test_a_new_complaint_topic_in_2_percent_of_devices_is_halted_by_the_2_percent_stage() -> None:
@@ -51,13 +52,13 @@ def test_a_good_build_completes_its_plan() -> None:
     result = simulate(FLEET, seed=3)
     assert result.completed and not result.halted
     assert result.reach == 1.0 and result.stage == len(PLANS["app-store-7-day"]) - 1
-    assert result.hours >= 7 * 24
-    assert result.reason.startswith("Advance")
+    assert result.hours_to_decision >= 7 * 24
+    assert result.reason.startswith("Advance") and result.halted_at_stage is None
 
 
 def test_the_ubuntu_phased_plan_runs_in_6_hour_stages() -> None:
     good = simulate(FLEET, plan=PLANS["ubuntu-phased"], seed=1)
-    assert good.completed and good.hours >= 60
+    assert good.completed and good.hours_to_decision >= 60
     bad = simulate(FLEET, BuildEffect(crash=3.0), plan=PLANS["ubuntu-phased"], seed=1)
     assert bad.halted and bad.reach <= 0.2
 
@@ -97,7 +98,7 @@ def test_the_minimum_detectable_degradation_is_caught_about_half_the_time() -> N
     results = [
         simulate(FLEET, BuildEffect(crash=ratio), seed=seed, config=config) for seed in range(60)
     ]
-    share = sum(r.halted and r.hours <= 48 for r in results) / len(results)
+    share = sum(r.halted and r.hours_to_decision <= 48 for r in results) / len(results)
     assert 0.3 <= share <= 0.8
 
 

@@ -70,9 +70,13 @@ class RolloutResult:
     completed: bool
     stage: int  # index of the stage at the decision
     reach: float  # largest share of the fleet that had the build (0–1)
-    hours: float  # hours from the start to the halt or the completion (or the give-up)
+    hours_to_decision: float  # from the start to the halt, the completion or the give-up
     reason: str
     reason_codes: tuple[str, ...]
+
+    @property
+    def halted_at_stage(self) -> int | None:
+        return self.stage if self.halted else None
 
 
 def simulate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,15 +25,22 @@ def load_demo(
     n_feedback: int,
     show_progress: bool = True,
     world: DemoWorld | None = None,
+    end: date | None = None,
 ) -> dict[str, int]:
-    """Fill an empty, migrated store with the demo world. Returns counts by outcome."""
+    """Fill an empty, migrated store with the demo world (`world`, or the one generated from
+    `seed` and `n_feedback` ending on `end`, default today UTC). Returns counts by outcome."""
     from userloop.demo import generate
     from userloop.demo.loading import load_world
 
-    world = world or generate(seed=seed, n_feedback=n_feedback)
+    world = world or generate(seed=seed, n_feedback=n_feedback, end=end or today())
     with Progress(disable=not show_progress, transient=True) as progress:
         task = progress.add_task("demo feedback", total=len(world.feedback))
         return load_world(services, world, lambda n: progress.advance(task, n))
+
+
+def today() -> date:
+    """The demo's world ends on the day it is loaded (UTC), so its charts show recent days."""
+    return datetime.now(UTC).date()
 
 
 def demo(
@@ -40,6 +48,12 @@ def demo(
     db: Annotated[Path, typer.Option(help="SQLite file to (re)create")] = Path("userloop-demo.db"),
     seed: Annotated[int, typer.Option(help="Seed of the generated world")] = 7,
     size: Annotated[int, typer.Option(help="Number of feedback items")] = 3000,
+    end: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="Last day of the generated world (default: today, UTC)"
+        ),
+    ] = None,
     host: Annotated[str | None, typer.Option(help="Listen address")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port")] = None,
     serve: Annotated[bool, typer.Option(help="Serve the app after loading")] = True,
@@ -59,7 +73,7 @@ def demo(
     from userloop.demo import generate
     from userloop.demo.staging import stage
 
-    world = generate(seed=seed, n_feedback=size)
+    world = generate(seed=seed, n_feedback=size, end=end.date() if end else today())
     counts = load_demo(services, seed, size, show_progress=True, world=world)
     # Triage now rather than in the server's worker, so the demo opens on its topics with the
     # statuses a team would have given them (roadmap, changelog, a shipped fix).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -95,6 +96,13 @@ def eval_topics_demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Seed of the generated world")] = 7,
     size: Annotated[int, typer.Option(help="Number of feedback items")] = 3000,
+    end: Annotated[
+        datetime,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Last day of the generated world (fixed, so the numbers do not change daily)",
+        ),
+    ] = datetime(2026, 10, 18),  # demo.generator.DEFAULT_END (imported lazily, like the rest)
     suggestions: SuggestionsOpt = 0,
     as_json: JsonOpt = False,
 ) -> None:
@@ -106,10 +114,10 @@ def eval_topics_demo(
     if size < 1:
         fail("--size must be at least 1")
     cli = get(ctx)
-    _emit(
-        run_topics_demo(seed, size, suggestions=suggestions, settings=cli.settings, out=typer.echo),
-        as_json,
+    result = run_topics_demo(
+        seed, size, suggestions=suggestions, end=end.date(), settings=cli.settings, out=typer.echo
     )
+    _emit(result, as_json)
 
 
 @app.command("emerging")

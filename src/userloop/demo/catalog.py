@@ -1,7 +1,9 @@
 """The made-up product world behind the demo data: models, regions, problems and their shape.
 
 Everything here is invented for the demo. Numbers are tuned so the generated world looks
-plausible (stable has ~50x the devices of beta, bugs outnumber praise, one regression, one fix).
+plausible (stable has ~50x the devices of beta, bugs outnumber praise, one fix) and tells three
+stories: a regression in the newest build (beta only), a crash that hurts a segment which
+rarely writes (novices on the budget model), and a feature the pros vote for.
 """
 
 from __future__ import annotations
@@ -20,12 +22,30 @@ SOURCE_PREFIX: dict[str, str] = {"demo-app": "app", "demo-play": "play", "demo-f
 
 N_BUILDS = 6
 BUILD_MAJOR_MINOR = "3.4"
-#: Index (0-based) of the build that introduces the regression: build #5.
-REGRESSION_BUILD_INDEX = 4
+#: Days the newest build has been in beta on the world's last day (that day included).
+NEWEST_BETA_DAYS = 4
+#: Index (0-based) of the build that introduces the regression: the newest, #6 (beta only).
+REGRESSION_BUILD_INDEX = N_BUILDS - 1
 #: Index (0-based) of the build that fixes the fixed problem: build #4.
 FIXED_BUILD_INDEX = 3
 REGRESSION_PROBLEM = "camera_night_crash"
 FIXED_PROBLEM = "bt_disconnect"
+#: Mean extra reports per day about the regression from a reporter whose device it hits: a
+#: crash on every night photo makes people write (and write again), on top of their usual.
+REGRESSION_REPORTS_PER_DAY = 1.3
+
+#: The silent segment: novices on the budget model. A launcher crash from build #2 on hits them
+#: hard (the install base's crash counts show it), but they seldom write.
+SILENT_PROBLEM = "launcher_crash"
+SILENT_MODEL = "Lumo Lite 3"
+SILENT_SEGMENT = "novice"
+SILENT_BUILD_INDEX = 1
+SILENT_EXTRA_CRASH_RATE = 0.02
+SILENT_WRITER_FACTOR = 0.4
+
+#: The feature the enthusiastic segment (pros) votes for.
+VOTED_FEATURE = "call_recording"
+VOTER_SEGMENT = "pro"
 
 #: Regional line-up: not every model is sold everywhere.
 LINEUP: dict[str, tuple[str, ...]] = {
@@ -85,13 +105,17 @@ class ProblemSpec:
     fixed_in: int | None = None  # first build index (0-based) where it is fixed
     straggler_factor: float = 0.03  # remaining weight after the fix
     region_boost: tuple[tuple[str, float], ...] = ()
+    segments: tuple[str, ...] = ()  # empty: every segment is affected
 
-    def affects(self, model: str) -> bool:
-        return not self.models or model in self.models
+    def affects(self, model: str, segment: str | None = None) -> bool:
+        in_segment = segment is None or not self.segments or segment in self.segments
+        return (not self.models or model in self.models) and in_segment
 
-    def weight_for(self, model: str, build_index: int, region: str) -> float:
+    def weight_for(
+        self, model: str, build_index: int, region: str, segment: str | None = None
+    ) -> float:
         """Relative chance that a report from this context is about this problem."""
-        if not self.affects(model):
+        if not self.affects(model, segment):
             return 0.0
         if self.starts_in is not None and build_index < self.starts_in:
             return 0.0
@@ -110,7 +134,7 @@ PROBLEMS: tuple[ProblemSpec, ...] = (
         REGRESSION_PROBLEM,
         "bug",
         "Camera app crashes when switching to night mode",
-        8.0,
+        3.0,
         models=("Lumo 12", "Lumo 12 Pro"),
         starts_in=REGRESSION_BUILD_INDEX,
     ),
@@ -158,6 +182,15 @@ PROBLEMS: tuple[ProblemSpec, ...] = (
         "Phone overheats while charging",
         0.9,
         models=("Lumo 12 Pro", "Lumo Note 5"),
+    ),
+    ProblemSpec(
+        SILENT_PROBLEM,
+        "bug",
+        "Home screen (launcher) crashes and reloads on the budget model",
+        10.0,
+        models=(SILENT_MODEL,),
+        starts_in=SILENT_BUILD_INDEX,
+        segments=(SILENT_SEGMENT,),
     ),
     ProblemSpec("dark_mode_schedule", "feature", "Schedule for dark mode", 0.6),
     ProblemSpec(

@@ -1,8 +1,30 @@
-"""Deterministic generator of a synthetic product world: builds, install base and feedback.
+"""Deterministic generator of a synthetic product world: builds, install base, feedback, votes.
 
 The world is the made-up phone maker "Lumo" (product ``lumo-phone``). Everything is derived
 from ``random.Random`` instances seeded from the caller's seed, so the same arguments always
-give the same world; the clock and the global random state are never consulted.
+give the same world; the clock and the global random state are never consulted. The caller
+says on which day the world ends (``userloop demo`` passes today, UTC; the evaluation a fixed
+day, ``DEFAULT_END``).
+
+Time line, counted back from the last day ``end``: a build goes to beta every seven days and to
+stable seven days later; the newest of the six (#6) went to beta ``NEWEST_BETA_DAYS - 1`` days
+before ``end`` (so on ``end`` it has been in beta for four days, that day included) and has not
+reached stable. The world starts on the first build's beta day, so it spans
+``7 * (N_BUILDS - 1) + NEWEST_BETA_DAYS`` days. The weekday of the releases follows the day the
+world ends; versions are ``3.4.<yy><ISO week>`` of the beta day.
+
+Reports are drawn in proportion to the install base: a reporter is a device of the install
+base, picked by its cell's active devices times the segment's propensity to write (pros write
+more, novices on the budget model hardly at all), so reports per device-day agree across
+channels and builds except where the world plants a story:
+
+- a regression in the newest build: the camera crashes in night mode on two models (more
+  crashes and returns in the install base; on top of their usual reports, the hit devices
+  write about it, ``REGRESSION_REPORTS_PER_DAY`` on average);
+- a silent segment: from build #2 on, the launcher of novices on the budget model (not in beta)
+  crashes, which the install base's crash counts show clearly while their reports are few;
+- an enthusiastic segment: pros vote ("me too") for one feature, others cast a few votes on
+  other topics (``DemoWorld.votes``, cast by ``demo.staging`` once the topics exist).
 """
 
 from __future__ import annotations
@@ -17,23 +39,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from userloop.demo import catalog as c
-from userloop.demo.personal import make_imei, make_phone, make_serial
-from userloop.demo.phrases import (
-    BUG_PHRASES,
-    BUG_PREFIX,
-    BUG_SUFFIX,
-    EMAIL_DOMAIN,
-    EMOJI,
-    FEATURE_SUFFIX,
-    NAME_PARTS,
-    OTHER_PHRASES,
-    PII_TEMPLATES,
-    STILL_BROKEN,
-)
+from userloop.demo.phrases import EMAIL_DOMAIN, NAME_PARTS
+from userloop.demo.writing import Reporter, compose
 
-PHRASES: dict[str, dict[str, tuple[str, ...]]] = {**BUG_PHRASES, **OTHER_PHRASES}
-#: Feedback and telemetry cover six weeks: from the first beta to a week after the last one.
-WORLD_DAYS = 7 * c.N_BUILDS
+#: Feedback and telemetry run from the first build's beta day to the world's last day.
+WORLD_DAYS = 7 * (c.N_BUILDS - 1) + c.NEWEST_BETA_DAYS
+#: The last day of the world when the caller names none (reproducible evaluations).
+DEFAULT_END = date(2026, 10, 18)
 
 LANGUAGE_BY_REGION: dict[str, tuple[tuple[str, float], ...]] = {
     "CN": (("zh-Hans", 0.95), ("zh-Hant", 0.03), ("en", 0.02)),
@@ -41,16 +53,25 @@ LANGUAGE_BY_REGION: dict[str, tuple[tuple[str, float], ...]] = {
     "NL": (("nl", 0.76), ("en", 0.24)),
     "US": (("en", 0.95), ("zh-Hant", 0.03), ("ru", 0.02)),
 }
-EXPERIENCE_SHARE: tuple[tuple[str, float], ...] = (
-    ("novice", 0.68),
-    ("advanced", 0.25),
-    ("pro", 0.07),
-)
-BETA_CHANCE: dict[str, float] = {"novice": 0.06, "advanced": 0.30, "pro": 0.70}
+#: Relative chance that a device's owner writes at all, by segment (the silent segment lower
+#: still: ``SILENT_WRITER_FACTOR``); and how much a writer writes.
+WRITER_SHARE: dict[str, float] = {"novice": 1.0, "advanced": 1.3, "pro": 2.0}
 VERIFIED_CHANCE: dict[str, float] = {"novice": 0.70, "advanced": 0.80, "pro": 0.90}
-ACTIVITY: dict[str, float] = {"novice": 1.0, "advanced": 1.8, "pro": 3.5}
+ACTIVITY: dict[str, float] = {"novice": 1.0, "advanced": 1.3, "pro": 1.8}
+#: Votes per 1,000 reports: pros for the voted feature, and everybody on other topics.
+FEATURE_VOTES_PER_1000 = 40
+OTHER_VOTES_PER_1000 = 14
+#: Share of the feature's votes from pros (the rest from other segments).
+FEATURE_PRO_SHARE = 0.85
+#: Topics that get the other votes (all apply to every model).
+OTHER_VOTED: tuple[str, ...] = (
+    "battery_drain",
+    "notif_delayed",
+    "dark_mode_schedule",
+    "app_lock",
+    "more_widgets",
+)
 CONSENTED_EMAIL_SHARE = 0.10
-PII_SHARE = 0.03
 #: (demo-app, demo-play, demo-forum) weights by experience.
 SOURCE_WEIGHTS: dict[str, tuple[float, float, float]] = {
     "novice": (0.45, 0.45, 0.10),
@@ -87,6 +108,9 @@ class DemoWorld:
     install_base: tuple[dict[str, object], ...]
     truth: dict[str, str]  # source + "/" + external_id -> problem key
     problems: dict[str, str]  # problem key -> kind
+    # {"problem", "visitor", "profile": {experience, verified_owner, model, region, channel},
+    #  "at": ISO time}, oldest first
+    votes: tuple[dict[str, object], ...] = ()
 
     @property
     def first_day(self) -> date:
@@ -95,30 +119,6 @@ class DemoWorld:
     @property
     def last_day(self) -> date:
         return self.first_day + timedelta(days=WORLD_DAYS - 1)
-
-
-@dataclass
-class _Reporter:
-    rid: str
-    experience: str
-    verified: bool
-    email: str | None
-    region: str
-    model: str
-    channel: str
-    language: str
-    lag: float  # position in the rollout queue: 0 updates first, 1 last
-    activity: float
-    last_problem: str | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "id": self.rid,
-            "experience": self.experience,
-            "verified_owner": self.verified,
-            "email": self.email,
-            "consent": self.email is not None,
-        }
 
 
 IndexKey = tuple[int, str, int, str, str, str]  # day index, model, build index, channel, ...
@@ -134,8 +134,10 @@ def build_version(release: date) -> str:
     return f"{c.BUILD_MAJOR_MINOR}.{iso.year % 100}{iso.week:02d}"
 
 
-def make_builds(start: date) -> tuple[DemoBuild, ...]:
-    """Weekly builds: beta on ``start + 7i``, stable a week later; the newest is beta-only."""
+def make_builds(end: date) -> tuple[DemoBuild, ...]:
+    """Weekly builds: beta every seven days, stable a week later; the newest is beta-only and
+    has been in beta for ``NEWEST_BETA_DAYS`` days on ``end`` (see the module doc)."""
+    start = end - timedelta(days=WORLD_DAYS - 1)
     builds = []
     for i in range(c.N_BUILDS):
         beta_on = start + timedelta(days=7 * i)
@@ -212,6 +214,28 @@ def _regression_hits(model: str, build_index: int) -> bool:
     return build_index >= c.REGRESSION_BUILD_INDEX and spec.affects(model)
 
 
+def _silent_hits(model: str, segment: str, build_index: int) -> bool:
+    return (
+        model == c.SILENT_MODEL
+        and segment == c.SILENT_SEGMENT
+        and build_index >= c.SILENT_BUILD_INDEX
+    )
+
+
+def _writers(
+    populations: dict[tuple[str, str, str, str], float],
+) -> tuple[list[tuple[str, str, str, str]], list[float]]:
+    """The install base's cells, and how many writers each holds (devices times propensity)."""
+    cells = sorted(populations)
+    weights = []
+    for channel, model, region, segment in cells:
+        weight = populations[(channel, model, region, segment)] * WRITER_SHARE[segment]
+        if model == c.SILENT_MODEL and segment == c.SILENT_SEGMENT:
+            weight *= c.SILENT_WRITER_FACTOR
+        weights.append(weight)
+    return cells, weights
+
+
 def _install_base(
     rng: random.Random, builds: tuple[DemoBuild, ...]
 ) -> tuple[list[dict[str, object]], dict[IndexKey, int]]:
@@ -239,6 +263,8 @@ def _install_base(
                     hit = _regression_hits(model, b)
                     if hit:
                         rate += c.REGRESSION_EXTRA_CRASH_RATE
+                    if _silent_hits(model, segment, b):
+                        rate += c.SILENT_EXTRA_CRASH_RATE
                     crashes = _binomial(rng, active, rate * rng.uniform(0.85, 1.15))
                     returns = _poisson(rng, active * c.RETURN_RATE * (2.5 if hit else 1.0))
                     rows.append(
@@ -279,56 +305,61 @@ def _email(rng: random.Random, region: str, taken: set[str]) -> str:
             return address
 
 
-def _reporters(rng: random.Random, count: int) -> list[_Reporter]:
-    regions = tuple((r, c.REGION_SHARE[r]) for r in c.REGIONS)
+def _reporters(rng: random.Random, count: int) -> list[Reporter]:
+    """``count`` reporters, each the owner of a device drawn from the install base's cells in
+    proportion to their writers (so reports follow devices, see the module doc)."""
+    cells, weights = _writers(_populations())
     taken: set[str] = set()
     out = []
-    for n in range(1, count + 1):
-        experience = _pick(rng, EXPERIENCE_SHARE)
-        region = _pick(rng, regions)
-        model = _pick(rng, tuple((m, c.MODEL_POPULARITY[m]) for m in c.LINEUP[region]))
-        beta = model in c.BETA_MODELS and rng.random() < BETA_CHANCE[experience]
-        lag = rng.random() ** {"novice": 1.0, "advanced": 1.4, "pro": 2.2}[experience]
+    for n, (channel, model, region, experience) in enumerate(
+        rng.choices(cells, weights=weights, k=count), start=1
+    ):
+        lag = rng.random()  # the install base rolls builds out to every segment alike
         email = _email(rng, region, taken) if rng.random() < CONSENTED_EMAIL_SHARE else None
         out.append(
-            _Reporter(
+            Reporter(
                 rid=f"r-{n:06d}",
                 experience=experience,
                 verified=rng.random() < VERIFIED_CHANCE[experience],
                 email=email,
                 region=region,
                 model=model,
-                channel="beta" if beta else "stable",
+                channel=channel,
                 language=_pick(rng, LANGUAGE_BY_REGION[region]),
                 lag=lag,
-                activity=ACTIVITY[experience] * (1.5 if beta else 1.0) * rng.paretovariate(2.5),
+                activity=ACTIVITY[experience] * rng.paretovariate(2.5),
             )
         )
     return out
 
 
 def _reporter_days(
-    rep: _Reporter, builds: tuple[DemoBuild, ...], index: dict[IndexKey, int]
+    rep: Reporter, builds: tuple[DemoBuild, ...], index: dict[IndexKey, int]
 ) -> tuple[list[tuple[int, int]], list[float]]:
-    """Days the reporter's device runs a tracked build, with the build and a sampling weight."""
+    """Days the reporter's device runs a tracked build, with the build and a sampling weight.
+
+    A day weighs in proportion to the sum of the problems' weights on its build: each problem
+    keeps its own rate, so a fixed bug lowers the reports instead of raising every other topic.
+    """
     start = builds[0].beta_on
+    load = [
+        sum(p.weight_for(rep.model, b, rep.region, rep.experience) for p in c.PROBLEMS)
+        for b in range(len(builds))
+    ]
     days: list[tuple[int, int]] = []
     weights: list[float] = []
     loose: list[tuple[int, int]] = []
-    first_seen: dict[int, int] = {}
     for day_index in range(WORLD_DAYS):
         day = start + timedelta(days=day_index)
         b = _build_on(builds, rep.channel, day, rep.lag)
         if b is None:
             continue
-        first_seen.setdefault(b, day_index)
         loose.append((day_index, b))
         key = (day_index, rep.model, b, rep.channel, rep.region, rep.experience)
         if index.get(key, 0) <= 0:
             continue
-        weight = 1.25 if day.weekday() >= 5 else 1.0
-        if day_index - first_seen[b] <= 2:
-            weight *= 1.8  # people write soon after an update
+        # No burst after an update: it would raise every topic on a build still rolling out.
+        weight = (1.25 if day.weekday() >= 5 else 1.0) * load[b]
         days.append((day_index, b))
         weights.append(weight)
     if not days:  # a combination too small to show in telemetry; keep the reporter anyway
@@ -336,128 +367,15 @@ def _reporter_days(
     return days, weights
 
 
-def _choose_problem(rng: random.Random, rep: _Reporter, build_index: int) -> tuple[str, bool]:
+def _choose_problem(rng: random.Random, rep: Reporter, build_index: int) -> tuple[str, bool]:
     """Problem key for one report, and whether it repeats the reporter's previous topic."""
     previous = rep.last_problem
     if previous is not None and rng.random() < 0.3:
         spec = c.PROBLEM_BY_KEY[previous]
-        if spec.weight_for(rep.model, build_index, rep.region) >= 0.5:
+        if spec.weight_for(rep.model, build_index, rep.region, rep.experience) >= 0.5:
             return previous, True
-    weights = [p.weight_for(rep.model, build_index, rep.region) for p in c.PROBLEMS]
+    weights = [p.weight_for(rep.model, build_index, rep.region, rep.experience) for p in c.PROBLEMS]
     return rng.choices(c.PROBLEMS, weights=weights)[0].key, False
-
-
-def _model_alias(rng: random.Random, model: str) -> str:
-    roll = rng.random()
-    if roll < 0.6:
-        return model
-    if roll < 0.75:
-        return model.lower()
-    if roll < 0.9:
-        return model.removeprefix("Lumo ")
-    return model.replace(" ", "")
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
-
-
-def _typo(rng: random.Random, text: str) -> str:
-    letters = [i for i, ch in enumerate(text) if ch.isalpha() and not _is_cjk(ch)]
-    if len(letters) < 6:
-        return text
-    i = rng.choice(letters)
-    op = rng.randrange(3)
-    if op == 0 and i + 1 < len(text) and text[i + 1].isalpha():
-        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
-    if op == 1:
-        return text[:i] + text[i + 1 :]
-    return text[:i] + text[i] + text[i:]
-
-
-def _restyle(rng: random.Random, text: str, language: str, kind: str) -> str:
-    """Surface variation: exclamation, missing punctuation, lower case, typos, emoji."""
-    chinese = language.startswith("zh")
-    roll = rng.random()
-    if roll < 0.12 and kind in ("bug", "other"):
-        if chinese and text.endswith("。"):
-            text = text[:-1] + rng.choice(("！", "！！"))
-        elif text.endswith("."):
-            text = text[:-1] + rng.choice(("!", "!!", "!!!"))
-    elif roll < 0.22 and text[-1:] in (".", "。"):
-        text = text[:-1]
-    if not chinese:
-        if rng.random() < 0.10:
-            text = text.lower()
-        if rng.random() < 0.15:
-            for _ in range(1 if rng.random() < 0.8 else 2):
-                text = _typo(rng, text)
-    emoji_chance = 0.25 if kind == "praise" else 0.07
-    if rng.random() < emoji_chance:
-        emoji = rng.choice(EMOJI[kind]) * (2 if rng.random() < 0.3 else 1)
-        text = text + ("" if chinese else " ") + emoji
-    return text
-
-
-def _personal_data(rng: random.Random, rep: _Reporter, language: str) -> str:
-    template = rng.choice(PII_TEMPLATES[language])
-    if rep.email is not None and rng.random() < 0.5:
-        email = rep.email
-    else:
-        first, last = rng.choice(NAME_PARTS[rep.region][0]), rng.choice(NAME_PARTS[rep.region][1])
-        email = f"{first}.{last}{rng.randrange(10, 100)}@{EMAIL_DOMAIN[rep.region]}"
-    return (
-        template.replace("{email}", email)
-        .replace("{phone}", make_phone(rng, rep.region))
-        .replace("{imei}", make_imei(rng))
-        .replace("{serial}", make_serial(rng, rep.model))
-    )
-
-
-def _join(parts: list[str], chinese: bool) -> str:
-    """Join sentences, closing an unterminated one first (after a letter or digit)."""
-    out = parts[0]
-    for part in parts[1:]:
-        if out[-1:].isalnum():
-            out += "。" if chinese else "."
-        out += part if chinese else " " + part
-    return out
-
-
-def _compose(
-    rng: random.Random,
-    rep: _Reporter,
-    problem: str,
-    version: str,
-    newest: str,
-    repeat: bool,
-) -> tuple[str, bool]:
-    """The text of one report, and whether personal data was added."""
-    kind = c.PROBLEM_BY_KEY[problem].kind
-    language = rep.language
-    bank = PHRASES[problem][language]
-    parts = [rng.choice(bank)]
-    if kind == "bug":
-        if rng.random() < 0.08 and len(bank) > 1:
-            parts.append(rng.choice([p for p in bank if p != parts[0]]))
-        if rng.random() < 0.22:
-            parts.insert(0, rng.choice(BUG_PREFIX[language]))
-        if rng.random() < 0.35:
-            parts.append(rng.choice(BUG_SUFFIX[language]))
-        if repeat:
-            parts.append(STILL_BROKEN[language])
-    elif kind == "feature" and rng.random() < 0.3:
-        parts.append(rng.choice(FEATURE_SUFFIX[language]))
-    chinese = language.startswith("zh")
-    text = _join(parts, chinese)
-    if kind == "question":
-        version = newest  # people ask about the build they have not got yet
-    text = text.replace("{model}", _model_alias(rng, rep.model)).replace("{build}", version)
-    text = _restyle(rng, text, language, kind)
-    has_pii = rng.random() < PII_SHARE
-    if has_pii:
-        text = _join([text, _personal_data(rng, rep, language)], chinese)
-    return text, has_pii
 
 
 def _created_at(rng: random.Random, day: date, region: str) -> datetime:
@@ -466,38 +384,104 @@ def _created_at(rng: random.Random, day: date, region: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(minutes=max(1, minute))
 
 
-def _source(rng: random.Random, rep: _Reporter) -> str:
+def _source(rng: random.Random, rep: Reporter) -> str:
     app, play, forum = SOURCE_WEIGHTS[rep.experience]
     if rep.channel == "beta":
         play, forum = play * 0.4, forum * 1.8
     return rng.choices(c.SOURCES, weights=(app, play, forum))[0]
 
 
-def generate(seed: int = 7, n_feedback: int = 3000, start: date = date(2026, 9, 7)) -> DemoWorld:
-    """Build the demo world. Same arguments, same world."""
+def _regression_days(
+    rng: random.Random, rep: Reporter, days: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The reporter's extra reports about the regression: on each day its device runs an
+    affected build, Poisson with mean ``REGRESSION_REPORTS_PER_DAY``."""
+    if not c.PROBLEM_BY_KEY[c.REGRESSION_PROBLEM].affects(rep.model):
+        return []
+    return [
+        (d, b)
+        for d, b in days
+        if b >= c.REGRESSION_BUILD_INDEX
+        for _ in range(_poisson(rng, c.REGRESSION_REPORTS_PER_DAY))
+    ]
+
+
+def _votes(seed: int, n_feedback: int, builds: tuple[DemoBuild, ...]) -> list[dict[str, object]]:
+    """Pros' "me too" votes on the voted feature, and a few votes of everybody on other topics,
+    spread over the world's days (a separate random stream: the feedback does not move)."""
+    rng = random.Random(f"userloop-demo:{seed}:votes")
+    populations = _populations()
+    cells, writers = _writers(populations)
+    pros = [cell for cell in cells if cell[3] == c.VOTER_SEGMENT]
+    pro_weights = [populations[cell] for cell in pros]
+    n_feature = n_feedback * FEATURE_VOTES_PER_1000 // 1000
+    n_other = n_feedback * OTHER_VOTES_PER_1000 // 1000
+    start = builds[0].beta_on
+    drafts = []
+    for n in range(n_feature + n_other):
+        feature = n < n_feature
+        if feature and rng.random() < FEATURE_PRO_SHARE:
+            channel, model, region, segment = rng.choices(pros, weights=pro_weights)[0]
+        else:
+            channel, model, region, segment = rng.choices(cells, weights=writers)[0]
+        problem = c.VOTED_FEATURE if feature else rng.choice(OTHER_VOTED)
+        day = start + timedelta(days=rng.randrange(WORLD_DAYS))
+        profile = {
+            "experience": segment,
+            "verified_owner": rng.random() < VERIFIED_CHANCE[segment],
+            "model": model,
+            "region": region,
+            "channel": channel,
+        }
+        at = _created_at(rng, day, region)
+        drafts.append((at, n, problem, profile))
+    drafts.sort(key=lambda d: (d[0], d[1]))
+    return [
+        {"problem": problem, "visitor": f"v-{n + 1:06d}", "profile": profile, "at": at.isoformat()}
+        for at, n, problem, profile in drafts
+    ]
+
+
+def generate(seed: int = 7, n_feedback: int = 3000, end: date = DEFAULT_END) -> DemoWorld:
+    """Build the demo world, whose last day is ``end``. Same arguments, same world."""
     if n_feedback < 0:
         raise ValueError("n_feedback must not be negative")
-    builds = make_builds(start)
+    builds = make_builds(end)
+    start = builds[0].beta_on
     rows, index = _install_base(random.Random(f"userloop-demo:{seed}:install"), builds)
 
     rng = random.Random(f"userloop-demo:{seed}:feedback")
     reporters = _reporters(rng, max(1, n_feedback // 2) if n_feedback else 0)
+    reporter_days = [_reporter_days(rep, builds, index) for rep in reporters]
+    # The regression's reports come first, within the budget: everyone writes at least once.
+    room = max(0, n_feedback - len(reporters))
+    regression: list[list[tuple[int, int]]] = []
+    crashes = random.Random(f"userloop-demo:{seed}:regression")
+    for rep, (days, _) in zip(reporters, reporter_days, strict=True):
+        extra_days = _regression_days(crashes, rep, days)[:room]
+        room -= len(extra_days)
+        regression.append(extra_days)
     counts = [1] * len(reporters)
-    extra = n_feedback - len(reporters)
-    if extra > 0:
+    if room > 0:
         weights = [r.activity for r in reporters]
-        for i in rng.choices(range(len(reporters)), weights=weights, k=extra):
+        for i in rng.choices(range(len(reporters)), weights=weights, k=room):
             counts[i] += 1
 
     drafts: list[tuple[datetime, str, int, dict[str, object], str]] = []
-    for rep, count in zip(reporters, counts, strict=True):
-        days, day_weights = _reporter_days(rep, builds, index)
-        picks = sorted(rng.choices(days, weights=day_weights, k=count))
-        for n, (day_index, b) in enumerate(picks):
-            problem, repeat = _choose_problem(rng, rep, b)
+    for rep, count, (days, day_weights), extra_days in zip(
+        reporters, counts, reporter_days, regression, strict=True
+    ):
+        picks = [(d, b, False) for d, b in rng.choices(days, weights=day_weights, k=count)]
+        picks += [(d, b, True) for d, b in extra_days]
+        picks.sort()
+        for n, (day_index, b, crashed) in enumerate(picks):
+            if crashed:
+                problem, repeat = c.REGRESSION_PROBLEM, rep.last_problem == c.REGRESSION_PROBLEM
+            else:
+                problem, repeat = _choose_problem(rng, rep, b)
             rep.last_problem = problem
             newest = builds[min(day_index // 7, len(builds) - 1)].version
-            text, _ = _compose(rng, rep, problem, builds[b].version, newest, repeat)
+            text, _ = compose(rng, rep, problem, builds[b].version, newest, repeat)
             source = _source(rng, rep)
             rating: int | None = None
             if rng.random() < RATED_SHARE[source]:
@@ -540,6 +524,7 @@ def generate(seed: int = 7, n_feedback: int = 3000, start: date = date(2026, 9, 
         install_base=tuple(rows),
         truth=truth,
         problems={p.key: p.kind for p in c.PROBLEMS},
+        votes=tuple(_votes(seed, n_feedback, builds)),
     )
 
 

@@ -1,5 +1,6 @@
 """Staff decisions a demo would show: statuses and a fixed build on the topics the triage found,
-so the roadmap, the changelog and the topic pages have something to say.
+so the roadmap, the changelog and the topic pages have something to say; and the world's votes,
+cast through the vote service on the topics that hold their problems.
 
 Topics are matched to the demo's problems by the majority of their members' true problem (the
 generator knows which problem each report is about)."""
@@ -7,11 +8,13 @@ generator knows which problem each report is about)."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 from userloop.container import Services
 from userloop.demo.catalog import FIXED_BUILD_INDEX, FIXED_PROBLEM, REGRESSION_PROBLEM
 from userloop.demo.generator import DemoWorld
-from userloop.domain.enums import TopicStatus
+from userloop.domain.entities import VoterProfile
+from userloop.domain.enums import Channel, Experience, TopicStatus
 
 ACTOR = "demo"
 # problem -> the path of statuses its largest topic walks (each step an allowed transition)
@@ -50,10 +53,45 @@ def topics_by_problem(services: Services, world: DemoWorld) -> dict[str, list[tu
     return found
 
 
+def _profile(raw: object) -> VoterProfile:
+    if not isinstance(raw, dict):
+        raise ValueError(f"a demo vote's profile must be an object, not {raw!r}")
+    return VoterProfile(
+        experience=Experience(str(raw["experience"])),
+        verified_owner=bool(raw["verified_owner"]),
+        model=str(raw["model"]),
+        region=str(raw["region"]),
+        channel=Channel(str(raw["channel"])),
+    )
+
+
+def cast_votes(
+    services: Services, world: DemoWorld, matched: dict[str, list[tuple[int, int]]] | None = None
+) -> int:
+    """Cast the world's votes, each on the largest topic holding its problem (a problem without
+    a topic loses its votes); returns how many were cast."""
+    matched = topics_by_problem(services, world) if matched is None else matched
+    cast = 0
+    for vote in world.votes:
+        topics = matched.get(str(vote["problem"]))
+        if not topics:
+            continue
+        services.votes.vote(
+            topics[0][0],
+            str(vote["visitor"]),
+            profile=_profile(vote["profile"]),
+            at=datetime.fromisoformat(str(vote["at"])),
+        )
+        cast += 1
+    return cast
+
+
 def stage(services: Services, world: DemoWorld) -> int:
-    """Give the demo's main topics their statuses; returns how many topics changed."""
+    """Give the demo's main topics their statuses and cast the world's votes; returns how many
+    topics changed status."""
     topics = services.topics
     matched = topics_by_problem(services, world)
+    cast_votes(services, world, matched)
     changed = 0
     for problem, path in PLAN.items():
         if problem not in matched:

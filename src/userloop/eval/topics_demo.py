@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from sklearn import metrics
 from userloop.config import Settings
 from userloop.container import Services, build_triage
 from userloop.demo import generate
+from userloop.demo.generator import DEFAULT_END
 from userloop.demo.loading import load_world
 from userloop.domain.filters import FeedbackFilter
 from userloop.eval.triager_sim import CHECKPOINTS, simulate_triager
@@ -98,14 +100,16 @@ def run_topics_demo(
     size: int = 3000,
     *,
     suggestions: int = 0,
+    end: date = DEFAULT_END,
     settings: Settings | None = None,
     components: Callable[[Settings], TriageComponents] | None = None,
     out: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """Score the demo world's topics after online assignment and after re-clustering (see the
     module doc). ``components`` builds fake triage stages in tests; by default the real ones
-    from ``settings`` (whose database URL is replaced by a temporary SQLite file)."""
-    world = generate(seed=seed, n_feedback=size)
+    from ``settings`` (whose database URL is replaced by a temporary SQLite file). The world
+    ends on ``end``, a fixed day by default, so the numbers do not change with the day it runs."""
+    world = generate(seed=seed, n_feedback=size, end=end)
     with tempfile.TemporaryDirectory(prefix="userloop-topics-demo-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'demo.db'}"
         run_settings = (settings or Settings()).model_copy(update={"database_url": url})
@@ -147,6 +151,7 @@ def run_topics_demo(
     result = {
         "seed": seed,
         "size": size,
+        "end": end.isoformat(),
         "online": online,
         "recluster": reclustered,
         "suggestions": curve,

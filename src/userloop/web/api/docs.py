@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from userloop.intake.returns import ReturnRecord
 from userloop.intake.schemas import FeedbackIn, InstallBaseIn
 from userloop.web.api.schemas import TopicPairIn
 
@@ -73,14 +74,17 @@ def document_request_bodies(app: FastAPI, max_text_chars: int) -> None:
                 routes=app.routes,
             )
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in (FeedbackIn, InstallBaseIn, TopicPairIn):
+            for model in (FeedbackIn, InstallBaseIn, ReturnRecord, TopicPairIn):
                 extra = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(extra.pop("$defs", {}))
                 components[model.__name__] = extra
             components["FeedbackIn"]["properties"]["text"]["maxLength"] = max_text_chars
+            reason = components["ReturnRecord"]["properties"]["reason"]
+            reason["anyOf"][0]["maxLength"] = max_text_chars  # [string, null]
             for name, field, item in (
                 ("BatchIn", "items", "FeedbackIn"),
                 ("InstallBaseBatchIn", "samples", "InstallBaseIn"),
+                ("ReturnsBatchIn", "records", "ReturnRecord"),
             ):
                 prop = components[name]["properties"][field]
                 prop["items"] = {"$ref": f"#/components/schemas/{item}"}

@@ -296,3 +296,56 @@ class InstallBaseOut(BaseModel):
     regions: list[DeviceCountOut]
     per_build: list[BuildHealthOut]
     level: float = Field(description="The intervals' confidence level.")
+
+
+class ReturnsBatchIn(BaseModel):
+    records: list[Any] = Field(
+        description="Returns / RMA records: external_id, day, model, and optionally product, "
+        "source, build, region, reason, batch."
+    )
+
+
+class ReturnRateOut(BaseModel):
+    value: str = Field(description="The model or the build.")
+    returns: int
+    device_days: int | None = Field(description="From the install base; null: none there.")
+    rate: float | None = Field(description="Returns per 1,000 device-days; null: no rate.")
+    low: float | None = Field(description="Lower end of the exact 95% Poisson interval.")
+    high: float | None = Field(description="Upper end of the exact 95% Poisson interval.")
+
+
+class ReturnBatchOut(BaseModel):
+    model: str
+    batch: str
+    returns: int
+    share: float = Field(description="Of the model's returns that name a batch.")
+
+
+class FlaggedBatchOut(BaseModel):
+    model: str
+    batch: str
+    topic_id: int = Field(description="The topic the batch's returns are about more often.")
+    topic_title: str
+    evidence: dict[str, Any] = Field(
+        description="returns, batch_returns, other_returns, other_batch_returns, share, "
+        "other_share, ratio (null: no other batch has the topic), p, p_adjusted, alpha, "
+        "pairs_tested, test."
+    )
+
+
+class ReturnsSummaryOut(BaseModel):
+    product: str
+    since: str | None
+    until: str | None
+    returns: int = Field(description="Returns in the window.")
+    has_install_base: bool = Field(
+        description="Whether the install base has device-days for a returned model."
+    )
+    per_model: list[ReturnRateOut]
+    per_build: list[ReturnRateOut] = Field(description="In build order.")
+    unknown_build: int = Field(description="Returns that name no build.")
+    per_batch: list[ReturnBatchOut]
+    without_batch: int = Field(description="Returns that name no batch.")
+    flagged: list[FlaggedBatchOut] = Field(description="Batches out of line, best first.")
+    per: int = Field(description="Rates are per this many device-days.")
+    level: float = Field(description="The intervals' confidence level.")

@@ -12,6 +12,7 @@ from userloop.web.api.routes import (
     install_base,
     merge_suggestions,
     releases,
+    returns,
     similar,
 )
 
@@ -21,6 +22,7 @@ for _resource in (
     health,
     feedback,
     install_base,
+    returns,
     similar,
     merge_suggestions,
     emerging,

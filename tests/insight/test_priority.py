@@ -44,7 +44,8 @@ def test_a_crash_on_silent_novices_outranks_a_wish_with_ten_times_the_votes_from
     assert c["factors"]["severity"] > w["factors"]["severity"]
     assert c["kind"] == "bug" and w["kind"] == "feature"
     assert c["mostly"] == "novice" and w["mostly"] == "pro"
-    assert c["where"]["models"] == ["Lumo 12"] and c["where"]["builds"] == [BUILD]
+    # the fleet has one build: naming it would say nothing
+    assert c["where"]["models"] == ["Lumo 12"] and c["where"]["builds"] == []
     assert c["where"]["share"] == pytest.approx(fleet.share("crash"), rel=0.2)
     # non-owners' opinions count less
     assert w["factors"]["segment"] < 1.0 == c["factors"]["segment"]

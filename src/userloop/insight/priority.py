@@ -257,6 +257,8 @@ class _Context:
                     people[r.build].add(r.reporter)
             exposure.update({b: float(len(s)) for b, s in people.items()})
         self.exposure = exposure
+        cells = list(self.devices) if self.props is not None else [r.cell for r in self.window]
+        self.universe = {d: {getattr(c, d) for c in cells} - {UNKNOWN} for d in NAMED}
 
     # -- one topic --------------------------------------------------------------------------
 
@@ -434,6 +436,10 @@ class _Context:
         """Where the topic concentrates (the models, builds and regions the sentence names)
         and its estimated share there."""
         chosen = {dim: _concentrated(breakdown[dim], limit) for dim, limit in NAMED.items()}
+        # Naming every model (build, region) the product has says nothing: name none.
+        for dim, values in chosen.items():
+            if values and set(values) >= self.universe[dim]:
+                chosen[dim] = []
 
         def inside(cell: Cell) -> bool:
             return all(not v or getattr(cell, d) in v for d, v in chosen.items())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.catalog import Message as BabelMessage
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from userloop.web.i18n import LANGUAGES, LOCALES_DIR
@@ -25,6 +25,8 @@ METHOD_MAP = [
     ("**.py", "python"),
 ]
 OPTIONS = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
+# Modules outside web/ whose messages the pages show (their part, their path under src/userloop).
+SHARED_SOURCES = (("console", "views/priority_sentence.py"),)
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -59,6 +61,15 @@ def extract(web_dir: Path = WEB_DIR) -> list[Message]:
             continue
         if key not in seen:
             seen[key] = Message(key, part_of(filename), f"{filename}:{lineno}")
+    if web_dir == WEB_DIR:
+        for part, source in SHARED_SOURCES:
+            path = WEB_DIR.parent / source
+            for lineno, message, _comments, _context in extract_from_file(
+                "python", str(path), keywords=DEFAULT_KEYWORDS
+            ):
+                key = (message[0], message[1]) if isinstance(message, tuple) else message
+                if key and key not in seen:
+                    seen[key] = Message(key, part, f"../{source}:{lineno}")
     return list(seen.values())
 
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from userloop.domain.enums import TopicStatus
-from userloop.web.console import emerging, inbox, install_base, suggestions, topics
+from userloop.web.console import emerging, inbox, install_base, priorities, suggestions, topics
 from userloop.web.console.common import day_chart, make_router
 from userloop.web.context import NavItem, WebContext, client_ip, translator, web_context
 from userloop.web.i18n import N_
@@ -33,6 +33,7 @@ def install(app: FastAPI, web: WebContext) -> None:
             NavItem("inbox", "/console/inbox", N_("Inbox")),
             NavItem("suggestions", suggestions.PATH, N_("Merge suggestions")),
             NavItem("emerging", emerging.PATH, N_("Emerging")),
+            NavItem("priorities", priorities.PATH, N_("Priorities")),
             NavItem("install-base", install_base.PATH, N_("Install base")),
         ]
     )
@@ -41,6 +42,7 @@ def install(app: FastAPI, web: WebContext) -> None:
     app.include_router(inbox.router)
     app.include_router(suggestions.router)
     app.include_router(emerging.router)
+    app.include_router(priorities.router)
     app.include_router(install_base.router)
 
 

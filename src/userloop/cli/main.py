@@ -19,6 +19,7 @@ from userloop.cli.demo import demo
 from userloop.cli.emerging import emerging
 from userloop.cli.import_ import import_file
 from userloop.cli.install_base import install_base
+from userloop.cli.priorities import priorities
 from userloop.cli.serve import serve
 from userloop.cli.settings import show_settings
 from userloop.cli.triage import recluster, similar, triage, worker
@@ -46,6 +47,7 @@ app.command("worker")(worker)
 app.command("recluster")(recluster)
 app.command("similar")(similar)
 app.command("emerging")(emerging)
+app.command("priorities")(priorities)
 app.command("install-base")(install_base)
 
 

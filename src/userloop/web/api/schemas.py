@@ -232,6 +232,32 @@ class EmergingPage(BaseModel):
     data: list[EmergingOut]
 
 
+class PriorityOut(BaseModel):
+    topic_id: int
+    product: str
+    title: str
+    status: str
+    score: float = Field(
+        description="The product of the factors in `parts.factors`; within the slice when "
+        "filtered (the share of the topic's estimate inside it times the stored score)."
+    )
+    mode: str = Field(
+        description="`devices` (an install base covers the window) or `counts` (it does not: "
+        "the reach is a share of the reporters)."
+    )
+    sentence: str = Field(description="The score in words, in English.")
+    parts: dict[str, Any] = Field(
+        description="Every factor and what it was computed from (docs/insight.md, Priority)."
+    )
+    computed_at: str
+
+
+class PriorityPage(BaseModel):
+    data: list[PriorityOut]
+    total: int
+    counts_only: bool = Field(description="Some listed product has no install base in its window.")
+
+
 class RateOut(BaseModel):
     count: int
     rate: float = Field(description="Per device-day.")

@@ -11,6 +11,7 @@ from userloop.web.api.routes import (
     health,
     install_base,
     merge_suggestions,
+    priorities,
     releases,
     returns,
     similar,
@@ -26,6 +27,7 @@ for _resource in (
     similar,
     merge_suggestions,
     emerging,
+    priorities,
     releases,
 ):
     router.include_router(_resource.router)

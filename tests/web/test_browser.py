@@ -277,6 +277,7 @@ CONSOLE_PAGES = {
     "console-inbox": "/console/inbox",
     "console-suggestions": "/console/suggestions",
     "console-emerging": "/console/emerging?build=*",
+    "console-install-base": "/console/install-base",
 }
 
 

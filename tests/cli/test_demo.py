@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from userloop.cli.main import app
+from userloop.demo import generate
 from userloop.store import Store
+from userloop.store.tables import feedback, votes
 
 
 @pytest.mark.slow
@@ -17,6 +21,7 @@ def test_demo_loads_the_world_without_serving(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     db = tmp_path / "demo.db"
+    today = datetime.now(UTC).date()
     result = CliRunner().invoke(app, ["demo", "--db", str(db), "--size", "400", "--no-serve"])
     assert result.exit_code == 0, result.stderr
     assert "400 feedback items" in result.stderr
@@ -31,7 +36,12 @@ def test_demo_loads_the_world_without_serving(
         # Triaged before serving: every item sits in a topic.
         assert sum(len(store.triage.members(conn, t.id)) for t in topics) == 400
         assert [u.username for u in store.users.all(conn)] == ["admin"]
+        last = conn.execute(select(func.max(feedback.c.created_at))).scalar_one()
+        cast = conn.execute(select(func.count()).select_from(votes)).scalar_one()
+    assert last.date() == today  # the world ends on the day the demo runs
+    world = generate(seed=7, n_feedback=400, end=today)
+    assert 0 < cast <= len(world.votes)  # votes on the topics of their problems
     shipped = [t for t in topics if t.status == "shipped"]
-    assert len(shipped) == 1 and shipped[0].fixed_build == "3.4.2640"  # build #4 fixes Bluetooth
+    assert len(shipped) == 1 and shipped[0].fixed_build == world.builds[3].version  # Bluetooth
     assert {"planned", "in_progress"} <= {t.status for t in topics}
     store.close()

@@ -11,7 +11,8 @@ stable seven days later; the newest of the six (#6) went to beta ``NEWEST_BETA_D
 before ``end`` (so on ``end`` it has been in beta for four days, that day included) and has not
 reached stable. The world starts on the first build's beta day, so it spans
 ``7 * (N_BUILDS - 1) + NEWEST_BETA_DAYS`` days. The weekday of the releases follows the day the
-world ends; versions are ``3.4.<yy><ISO week>`` of the beta day.
+world ends; versions are ``3.4.<yy><ISO week>`` of the beta day. Nothing else depends on the
+calendar, so a seed gives the same world, shifted in time, whichever day it ends on.
 
 Reports are drawn in proportion to the install base: a reporter is a device of the install
 base, picked by its cell's active devices times the segment's propensity to write (pros write
@@ -358,8 +359,9 @@ def _reporter_days(
         key = (day_index, rep.model, b, rep.channel, rep.region, rep.experience)
         if index.get(key, 0) <= 0:
             continue
-        # No burst after an update: it would raise every topic on a build still rolling out.
-        weight = (1.25 if day.weekday() >= 5 else 1.0) * load[b]
+        # No burst after an update: it would raise every topic on a build still rolling out. No
+        # weekday rhythm either: the same seed gives the same world whichever day it ends on.
+        weight = load[b]
         days.append((day_index, b))
         weights.append(weight)
     if not days:  # a combination too small to show in telemetry; keep the reporter anyway

@@ -249,7 +249,7 @@ class ReturnsIntake:
     def _store(self, prepared: list[_Return]) -> dict[int, ItemResult]:
         store = self.intake.store
         # Dimensions are resolved (and cached) before the transaction: the feedback path asks
-        # for the same ones inside it, and on SQLite a second writer there would wait forever.
+        # for the same ones inside it, and on SQLite a second writer there would be locked out.
         dims = store.dimensions
         product_ids = {p: dims.product_id(p) for p in {x.product for x in prepared}}
         model_ids: dict[tuple[str, str], int] = {}

@@ -131,12 +131,15 @@ def _reach(t: SentenceTranslator, parts: Mapping[str, Any]) -> str:
         )
     models = list(where.get("models") or [])
     if parts.get("mode") == "devices":
-        devices = _names(t.locale, models) if models else t.gettext(N_("all devices"))
-        text = t.gettext(
-            N_("about %(share)s of %(devices)s"),
-            share=share_text(t.locale, float(where.get("share") or 0.0)),
-            devices=devices,
-        )
+        share = share_text(t.locale, float(where.get("share") or 0.0))
+        if models:
+            text = t.gettext(
+                N_("about %(share)s of %(devices)s"),
+                share=share,
+                devices=_names(t.locale, models),
+            )
+        else:
+            text = t.gettext(N_("about %(share)s of all devices"), share=share)
     else:
         devices = _names(t.locale, models) if models else t.gettext(N_("any model"))
         text = t.ngettext(

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from userloop.domain.entities import Topic
 from userloop.insight.priority_service import RankedTopic, UnknownProduct
-from userloop.views.priority_sentence import priority_sentence, share_text
+from userloop.views.priority_sentence import KINDS, priority_sentence, sentiment_word, share_text
 from userloop.web.charts import Bar, bar_chart
 from userloop.web.console.common import make_router
 from userloop.web.context import translator, web_context
@@ -165,6 +165,11 @@ def factor_rows(t: Translator, parts: dict[str, Any]) -> list[tuple[str, str, st
             N_("%(share)s of the reporters in the window (counts only)"),
             share=share_text(t.locale, float(reach.get("share") or 0.0)),
         )
+    kind = parts.get("kind")
+    if kind in KINDS:
+        notes["severity"] = t.gettext(KINDS[str(kind)])
+    if parts.get("sentiment") is not None:
+        notes["sentiment"] = t.gettext(sentiment_word(float(parts["sentiment"])))
     notes["votes"] = t.ngettext(
         "%(num)s vote, worth %(devices)s devices after the correction by segment",
         "%(num)s votes, worth %(devices)s devices after the correction by segment",

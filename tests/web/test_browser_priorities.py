@@ -1,0 +1,163 @@
+"""The priorities page in a real browser (Debian's Chromium via Playwright): a viewer reaches it
+from the nav and sees the ranked list with its sentences and the first topic's chart drawn, a
+segment filter re-ranks it, it fits a phone and passes the basic accessibility checks;
+screenshots in English and Chinese for the docs.
+
+The live server runs on the synthetic fleet (`userloop.demo.fleet`) loaded through intake,
+the fake triage models and the vote service, with the priorities computed once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.browser_support import (
+    A11Y_JS,
+    OVERFLOW_JS,
+    LiveServer,
+    launch_browser,
+    require_browser,
+    start_server,
+    watch,
+)
+from tests.priority_world import fleet_triage, load_fleet
+from userloop.config import Settings
+from userloop.container import Services
+from userloop.domain.enums import Role
+from userloop.store import Store
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "correct horse battery"
+PATH = "/console/priorities"
+
+
+@dataclass
+class World:
+    server: LiveServer
+    services: Services
+    topics: dict[str, int]
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    require_browser()
+    from userloop.app import create_app
+
+    folder = tmp_path_factory.mktemp("priorities")
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'world.db'}",
+        secure_cookies=False,  # plain HTTP on 127.0.0.1
+    )
+    store = Store.from_url(settings.database_url)
+    store.upgrade()
+    services = Services.build(settings, store, fleet_triage(store, settings))
+    _fleet, topics = load_fleet(store, settings, services.triage)
+    services.priorities.recompute()
+    for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
+        services.users.create(name, PASSWORD, role)
+    server = start_server(create_app(settings, services=services))
+    try:
+        yield World(server, services, topics)
+    finally:
+        server.stop()
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(world: World) -> Iterator[Browser]:
+    yield from launch_browser()  # type: ignore[misc]
+
+
+def new_page(
+    browser: Browser, locale: str = "en-US", width: int = 1280
+) -> tuple[BrowserContext, Page]:
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    page.goto(f"{url}/console/sign-in")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/console/sign-in'] button[type=submit]")
+    page.wait_for_url(f"{url}/console/")
+
+
+def test_a_viewer_sees_the_ranking_and_filters_it(world: World, browser: Browser) -> None:
+    context, page = new_page(browser)
+    log = watch(page)
+    sign_in(page, world.url, "vera")
+    page.click(f"nav a[href='{PATH}']")
+    page.wait_for_url(f"{world.url}{PATH}")
+    cards = page.locator("li.priority")
+    assert cards.count() >= 3
+    first = cards.first
+    assert first.get_attribute("id") == f"priority-{world.topics['crash']}"
+    sentence = first.locator(".sentence").inner_text()
+    assert sentence.startswith("about 2.0% of Lumo 12") and "bug, very negative" in sentence
+    # The first topic's reasons are open: its chart is drawn, a bar per segment it hits.
+    chart = first.locator("svg.chart")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 100
+    assert chart.locator("rect.bar").count() == 1  # novices only
+    assert first.locator("table.parts tbody tr").count() == 7
+    # The others' reasons open on demand.
+    second = cards.nth(1)
+    assert not second.locator("svg.chart").is_visible()
+    second.locator("summary").click()
+    assert second.locator("svg.chart").is_visible()
+
+    page.select_option("#f-segment", "pro")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**/console/priorities?*segment=pro*")
+    ids = [cards.nth(i).get_attribute("id") for i in range(cards.count())]
+    assert f"priority-{world.topics['wish']}" in ids
+    assert f"priority-{world.topics['crash']}" not in ids
+    assert page.input_value("#f-segment") == "pro"
+    assert not log.errors, log.errors
+    context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_page_fits_and_passes_basic_accessibility(
+    world: World, browser: Browser, width: int
+) -> None:
+    context, page = new_page(browser, width=width)
+    log = watch(page)
+    sign_in(page, world.url, "vera")
+    for path in (PATH, PATH + "?model=Nope"):  # with topics, and with none in the slice
+        page.goto(world.url + path)
+        page.wait_for_load_state("load")
+        overflow = page.evaluate(OVERFLOW_JS)
+        assert overflow <= 0, f"{path}: {overflow}px wider than the viewport"
+        problems = page.evaluate(A11Y_JS)
+        assert not problems, (width, path, problems)
+    assert not log.errors, log.errors
+    context.close()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
+def test_screenshots(world: World, browser: Browser, locale: str) -> None:
+    context, page = new_page(browser, locale=locale)
+    suffix = "en" if locale.startswith("en") else "zh-Hans"
+    sign_in(page, world.url, "tina")
+    page.goto(world.url + PATH)
+    page.locator("svg.chart").first.wait_for()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"console-priorities-{suffix}.png"), full_page=True)
+    context.close()

@@ -212,8 +212,6 @@ def nice_float_ceiling(value: float, ticks: int = 4) -> tuple[float, float]:
 def _frame(
     parts: list[Markup],
     *,
-    width: int,
-    height: int,
     plot: tuple[float, float, float, float],
     y_max: float,
     step: float,
@@ -305,8 +303,6 @@ def line_chart(
     parts = _open(width, total_h, title, summary)
     _frame(
         parts,
-        width=width,
-        height=total_h,
         plot=(left, top, plot_w, plot_h),
         y_max=top_value,
         step=step,
@@ -367,8 +363,6 @@ def interval_chart(
     parts = _open(width, height, title, summary)
     _frame(
         parts,
-        width=width,
-        height=height,
         plot=(left, top, plot_w, plot_h),
         y_max=top_value,
         step=step,

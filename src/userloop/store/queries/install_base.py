@@ -94,19 +94,34 @@ class InstallBaseQueries:
         return conn.execute(query).first() is not None
 
     def values(self, conn: Connection, product: str) -> FilterValues:
-        def distinct(column: Any) -> list[str]:
-            query = _joined(select(column).distinct(), product)
-            return sorted(str(v) for v in conn.execute(query).scalars())
-
-        versions = conn.execute(
-            _joined(select(builds.c.version, builds.c.sort_key).distinct(), product)
+        """One scan for the distinct combinations (a few thousand at most), then the names of
+        the ids from the small dimension tables: five joined DISTINCT scans cost ten times as
+        much on PostgreSQL."""
+        pid = conn.execute(select(products.c.id).where(products.c.slug == product)).scalar()
+        if pid is None:
+            return FilterValues([], [], [], [], [])
+        c = install_base.c
+        combos = conn.execute(
+            select(c.model_id, c.build_id, c.channel_id, c.region, c.segment)
+            .distinct()
+            .where(c.product_id == pid)
         ).all()
+        model_ids = {r[0] for r in combos}
+        build_ids = {r[1] for r in combos}
+        channel_ids = {r[2] for r in combos}
+        models = conn.execute(
+            select(device_models.c.name).where(device_models.c.id.in_(model_ids))
+        ).scalars()
+        versions = conn.execute(
+            select(builds.c.version, builds.c.sort_key).where(builds.c.id.in_(build_ids))
+        ).all()
+        names = conn.execute(select(channels.c.name).where(channels.c.id.in_(channel_ids)))
         return FilterValues(
-            models=distinct(device_models.c.name),
+            models=sorted(str(m) for m in models),
             builds=[str(v) for v, _key in sorted(versions, key=lambda r: str(r[1]))],
-            channels=distinct(channels.c.name),
-            regions=distinct(install_base.c.region),
-            segments=distinct(install_base.c.segment),
+            channels=sorted(str(n) for n in names.scalars()),
+            regions=sorted({str(r[3]) for r in combos}),
+            segments=sorted({str(r[4]) for r in combos}),
         )
 
     def days(self, conn: Connection, product: str, where: InstallBaseFilter) -> list[date]:

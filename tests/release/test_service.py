@@ -230,3 +230,15 @@ def test_a_change_made_elsewhere_is_seen_by_the_update_check(store: Store, clock
         server.update_check("d1", "m1", "1.2", "nightly")
     with pytest.raises(ReleaseInputError, match="device"):
         server.update_check("", "m1", "1.2", "beta")
+
+
+def test_the_cached_check_answers_only_from_a_fresh_copy(store: Store, clock: Clock) -> None:
+    service = ReleaseService(store, clock=clock, default_product="phone", cache_seconds=60)
+    release = service.create("phone", "1.3", "beta", "100@1d", previous_build="1.2")
+    service.start(release.id, "ann")  # a write empties the copy
+    assert service.cached_update_check("d1", "m1", "1.2", "beta") is None
+    loaded = service.update_check("d1", "m1", "1.2", "beta")
+    assert service.cached_update_check("d1", "m1", "1.2", "beta") == loaded
+    assert loaded.action is UpdateAction.UPDATE
+    with pytest.raises(ReleaseInputError, match="channel"):
+        service.cached_update_check("d1", "m1", "1.2", "nightly")

@@ -443,17 +443,53 @@ class ReleaseService:
     ) -> UpdateAnswer:
         """Whether this device should take which build now (release/update_check.py). Reads
         an in-process copy of the started releases, never the database per call."""
+        answer = self._answer(self._started(), device, model, build, channel, region, product)
+        assert answer is not None
+        return answer
+
+    def cached_update_check(
+        self,
+        device: str,
+        model: str | None,
+        build: str,
+        channel: Channel | str,
+        region: str | None = None,
+        product: str | None = None,
+    ) -> UpdateAnswer | None:
+        """`update_check` from the in-process copy alone, without any I/O (an async handler
+        may call it on the event loop); None when the copy is stale: then call
+        `update_check`, which reloads it."""
+        return self._answer(self._fresh(), device, model, build, channel, region, product)
+
+    def _answer(
+        self,
+        started: dict[tuple[str, str], builtins.list[Release]] | None,
+        device: str,
+        model: str | None,
+        build: str,
+        channel: Channel | str,
+        region: str | None,
+        product: str | None,
+    ) -> UpdateAnswer | None:
         if not device.strip() or len(device) > MAX_DEVICE:
             raise ReleaseInputError("device", f"1-{MAX_DEVICE} characters")
         _printable("device", device)
         chosen = _channel(channel)
         slug = _product(product) if product is not None else self.default_product
-        found = self._started().get((slug, chosen.value), [])
+        if started is None:
+            return None
+        found = started.get((slug, chosen.value), [])
         return decide(found, device, model, build.strip(), region)
 
-    def _started(self) -> dict[tuple[str, str], builtins.list[Release]]:
+    def _fresh(self) -> dict[tuple[str, str], builtins.list[Release]] | None:
         cache = self._cache
         if cache is not None and time.monotonic() - self._cache_at < self.cache_seconds:
+            return cache
+        return None
+
+    def _started(self) -> dict[tuple[str, str], builtins.list[Release]]:
+        cache = self._fresh()
+        if cache is not None:
             return cache
         with self._cache_lock:
             if self._cache is not None and time.monotonic() - self._cache_at < self.cache_seconds:

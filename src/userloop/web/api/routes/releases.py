@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from userloop.domain.entities import ApiToken
 from userloop.domain.enums import Channel
@@ -19,7 +20,13 @@ from userloop.release.service import (
     ReleaseService,
     UnknownRelease,
 )
-from userloop.web.api.deps import IngestToken, ReadToken, ReleaseToken, ServicesDep
+from userloop.web.api.deps import (
+    DeviceToken,
+    ReadToken,
+    ReleaseToken,
+    ServicesDep,
+    get_services,
+)
 from userloop.web.api.errors import ApiError
 from userloop.web.api.release_schemas import (
     NAME,
@@ -54,9 +61,9 @@ _NAMED = Query(min_length=1, max_length=100, pattern=NAME)
     tags=["releases"],
     responses=error_responses(*AUTH, 422),
 )
-def update_check(
-    services: ServicesDep,
-    _token: IngestToken,
+async def update_check(
+    request: Request,
+    _token: DeviceToken,
     device: Annotated[
         str,
         Query(
@@ -80,8 +87,14 @@ def update_check(
     """Whether this device should take which build now. The answer is the same for the same
     question until a release changes: a device that got a build keeps it, a halted or paused
     release offers nothing new, a rolled-back one offers the previous build."""
+    # The hot path: answered on the event loop from the service's in-memory copy of the
+    # started releases (no thread hop); only a stale copy is reloaded, in the thread pool.
+    releases = get_services(request).releases
+    question = (device, model, build, channel, region, product)
     try:
-        answer = services.releases.update_check(device, model, build, channel, region, product)
+        answer = releases.cached_update_check(*question)
+        if answer is None:
+            answer = await run_in_threadpool(releases.update_check, *question)
     except ReleaseInputError as exc:
         raise _invalid(exc, "query.") from exc
     return UpdateOut.of(answer)

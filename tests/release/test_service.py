@@ -242,3 +242,13 @@ def test_the_cached_check_answers_only_from_a_fresh_copy(store: Store, clock: Cl
     assert loaded.action is UpdateAction.UPDATE
     with pytest.raises(ReleaseInputError, match="channel"):
         service.cached_update_check("d1", "m1", "1.2", "nightly")
+
+
+def test_a_stale_decision_changes_nothing(store: Store, service: ReleaseService) -> None:
+    release = service.create("phone", "1.3", "beta", "100@1d", previous_build="1.2")
+    service.start(release.id, "ann")
+    with store.write() as conn:  # another decider read the draft before the start
+        assert (
+            store.releases.move(conn, release, S.ROLLED_BACK, 0, None, release.created_at) is None
+        )
+    assert service.get(release.id).state is S.ROLLING_OUT

@@ -123,3 +123,15 @@ def test_config_is_checked() -> None:
     with pytest.raises(ValueError):
         PriorityConfig(window_days=7)
     assert CRASH.models == ("Lumo 12",) and WISH.votes == {"pro": 100}
+
+
+def test_mostly_names_a_segment_only_where_it_is_over_represented() -> None:
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    # 6 novices and 4 pros report; topic 1 by all of them, topic 2 by the pros only.
+    rows = [Report(1, f"n{i}", now, experience="novice", kind="bug") for i in range(6)]
+    rows += [
+        Report(t, f"p{i}", now, experience="pro", kind="bug") for i in range(4) for t in (1, 2)
+    ]
+    out = {p.topic_id: p.parts for p in compute([1, 2], rows, [], [], (), as_of=now)}
+    assert out[1]["mostly"] is None  # 60% novices: just their share of the reporters
+    assert out[2]["mostly"] == "pro"

@@ -52,6 +52,8 @@ def test_counts_only_plurals_and_missing_parts() -> None:
     none = _parts(reach={"reporters": 0}, trend={}, mostly=None, kind=None)
     assert priority_sentence(t, none) == "no reports in the last 28 days"
     assert priority_sentence(t, {}) == ""
+    quiet = _parts(trend={"last_7_days": 0, "previous_7_days": 4}, mostly=None, kind=None)
+    assert priority_sentence(t, quiet).endswith("; none in the last 7 days")
     steady = _parts(where={"share": 0.12}, trend={"last_7_days": 10, "previous_7_days": 9})
     assert priority_sentence(t, steady).startswith(
         "about 12% of all devices; about as many as last week"

@@ -50,6 +50,7 @@ TREND_DAYS = 7
 CONCENTRATION = 0.8
 NAMED = {"model": 2, "build": 2, "region": 3}
 MOSTLY = 0.6  # a segment with this share of the estimate is named ("mostly pro users")
+OVER = 1.25  # ... when its share of the topic is this many times its share of the fleet
 DIMENSIONS = ("model", "build", "channel", "region", "segment")
 
 DEFAULT_KIND_WEIGHTS: dict[str, float] = {
@@ -259,6 +260,16 @@ class _Context:
         self.exposure = exposure
         cells = list(self.devices) if self.props is not None else [r.cell for r in self.window]
         self.universe = {d: {getattr(c, d) for c in cells} - {UNKNOWN} for d in NAMED}
+        weights: dict[str, float] = defaultdict(float)
+        if self.props is not None:
+            for cell, n in self.devices.items():
+                weights[cell.segment] += n
+        else:
+            for segment, who in _people_by_segment(self.window).items():
+                weights[segment] = float(len(who))
+        known = {s: w for s, w in weights.items() if s != UNKNOWN}
+        total = sum(known.values())
+        self.segment_shares = {s: w / total for s, w in known.items()} if total else {}
 
     # -- one topic --------------------------------------------------------------------------
 
@@ -324,10 +335,7 @@ class _Context:
         }
         score = math.prod(factors.values())
         segments = breakdown["segment"]
-        known = {s: v for s, v in segments.items() if s != UNKNOWN}
-        mostly = max(known, key=lambda s: known[s]) if known else None
-        if mostly is not None and known[mostly] < MOSTLY * sum(known.values()):
-            mostly = None
+        mostly = self._mostly(segments)
         parts: dict[str, Any] = {
             "version": PARTS_VERSION,
             "mode": "devices" if props is not None else "counts",
@@ -347,6 +355,20 @@ class _Context:
             "factors": factors,
         }
         return TopicPriority(topic_id, score, parts)
+
+    def _mostly(self, segments: Mapping[str, float]) -> str | None:
+        """The segment with MOSTLY of the topic's estimate, named only where it is
+        over-represented against its share of the fleet (or of the reporters): most topics
+        mostly hit the largest segment, which says nothing."""
+        known = {s: v for s, v in segments.items() if s != UNKNOWN}
+        total = sum(known.values())
+        if not total:
+            return None
+        top = max(known, key=lambda s: (known[s], s))
+        fleet_share = self.segment_shares.get(top, 0.0)
+        if known[top] < MOSTLY * total or known[top] / total < OVER * fleet_share:
+            return None
+        return top
 
     def _weight(self, **values: str | bool | None) -> float:
         weight = 1.0
@@ -457,6 +479,13 @@ class _Context:
             "of": base,
             "share": min(1.0, hit / base) if base else 0.0,
         }
+
+
+def _people_by_segment(reports: Iterable[Report]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in reports:
+        out[r.experience or UNKNOWN].add(r.reporter)
+    return out
 
 
 def _breakdown(by_cell: Mapping[Cell, float]) -> dict[str, dict[str, float]]:

@@ -94,7 +94,9 @@ def priority_sentence(t: SentenceTranslator, parts: Mapping[str, Any]) -> str:
     pieces = [_reach(t, parts)]
     trend = parts.get("trend") or {}
     last, before = int(trend.get("last_7_days", 0)), int(trend.get("previous_7_days", 0))
-    if before > 0 and STEADY[0] <= last / before <= STEADY[1]:
+    if before > 0 and last == 0:
+        pieces.append(t.gettext(N_("none in the last 7 days")))
+    elif before > 0 and STEADY[0] <= last / before <= STEADY[1]:
         pieces.append(t.gettext(N_("about as many as last week")))
     elif before > 0:
         ratio = format_decimal(last / before, format="#,##0.#", locale=t.locale)

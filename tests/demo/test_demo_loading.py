@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.triage_fakes import fake_triage
 from userloop.config import Settings
@@ -18,7 +18,7 @@ from userloop.demo.loading import load_world
 from userloop.demo.staging import stage, topics_by_problem
 from userloop.domain.enums import Role
 from userloop.store import Store
-from userloop.store.tables import votes
+from userloop.store.tables import feedback, votes
 from userloop.web.charts import day_buckets
 
 
@@ -63,3 +63,15 @@ def test_staging_casts_the_votes_on_their_problems_topics(services: Services) ->
     first = datetime.combine(world.first_day, datetime.min.time(), UTC)
     assert all(first <= r.created_at < first + timedelta(days=40) for r in rows)  # as dated
     assert {str(r.channel) for r in rows} <= set(c.CHANNELS)
+
+
+def test_a_world_ending_today_holds_no_report_from_the_future(services: Services) -> None:
+    now = datetime(2026, 10, 18, 6, 30, tzinfo=UTC)  # early: most of the last day is ahead
+    world = generate(seed=7, n_feedback=300, end=now.date())
+    later = [x for x in world.feedback if datetime.fromisoformat(str(x["created_at"])) > now]
+    assert later  # the generator spreads the last day over 24 hours
+    counts = load_world(services, world, now=now)
+    assert counts["created"] == len(world.feedback)  # moved, not dropped
+    with services.store.read() as conn:
+        newest = conn.execute(select(func.max(feedback.c.created_at))).scalar()
+    assert newest is not None and newest <= now

@@ -35,7 +35,9 @@ def load_demo(
     world = world or generate(seed=seed, n_feedback=n_feedback, end=end or today())
     with Progress(disable=not show_progress, transient=True) as progress:
         task = progress.add_task("demo feedback", total=len(world.feedback))
-        return load_world(services, world, lambda n: progress.advance(task, n))
+        # A world that ends today holds no report timed later than now.
+        now = datetime.now(UTC) if world.last_day >= today() else None
+        return load_world(services, world, lambda n: progress.advance(task, n), now)
 
 
 def today() -> date:

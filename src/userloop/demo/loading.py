@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from userloop.container import Services
 from userloop.demo.generator import DemoWorld
@@ -12,11 +13,21 @@ CHUNK = 1000
 
 
 def load_world(
-    services: Services, world: DemoWorld, on_chunk: Callable[[int], None] | None = None
+    services: Services,
+    world: DemoWorld,
+    on_chunk: Callable[[int], None] | None = None,
+    now: datetime | None = None,
 ) -> dict[str, int]:
     """Fill an empty, migrated store with `world`: its feedback (told to `on_chunk` as each
-    chunk is stored) and its install base. Returns counts by intake outcome."""
+    chunk is stored) and its install base. Returns counts by intake outcome. With `now`, a
+    world that ends today has no report from the future: a report timed later today is
+    mirrored back before `now` (same day for most, so the day's count stays)."""
     items = [{**x, "product": world.product} for x in world.feedback]
+    if now is not None:
+        for item in items:
+            at = datetime.fromisoformat(str(item["created_at"]))
+            if at > now:
+                item["created_at"] = (now - (at - now)).isoformat()
     counts: dict[str, int] = {}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]

@@ -70,6 +70,7 @@ def test_a_release_moves_through_its_states_with_its_log(
     forced = service.advance(release.id, "ann", "crash-free overnight", force=True)
     assert forced.stage == 1 and forced.percent == 5
     paused = service.pause(release.id, "bob", "support is busy")
+    assert service.pause(release.id, "bob", "again") == paused  # a retry, not logged
     with pytest.raises(ReleaseRefused, match="only a rolling-out release advances"):
         service.advance(release.id, "bob")
     clock.pass_(timedelta(hours=3))

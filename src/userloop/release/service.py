@@ -18,9 +18,10 @@ Public API (the CLI, the API and the health gates use these; `services.releases`
 - `update_check(device, model, build, channel, region=None, product=None)` → `UpdateAnswer`.
 
 Every change is one transaction: the release row (compare-and-set on state and stage), a row
-in `release_events`, and an audit event, all or nothing. Errors: `UnknownRelease` (no such
-release), `ReleaseRefused` (the state or the timing does not allow it; the message says why),
-`ReleaseInputError` (bad input; the message names the field).
+in `release_events`, and an audit event, all or nothing. Pausing a paused release, halting a
+halted one or rolling back a rolled-back one returns it unchanged and logs nothing (a retry).
+Errors: `UnknownRelease` (no such release), `ReleaseRefused` (the state or the timing does not
+allow it; the message says why), `ReleaseInputError` (bad input; the message names the field).
 
 Times come from `clock` (a callable returning an aware UTC datetime), so a simulation can run
 a release over simulated days.
@@ -60,6 +61,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME = 100
 MAX_DEVICE = 200
 MAX_REASON = 2000
+
+
+# Actions whose repetition is a no-op rather than a refusal: a client retrying a pause, a gate
+# halting again, a rollback sent twice.
+_ALREADY = {
+    "pause": ReleaseState.PAUSED,
+    "halt": ReleaseState.HALTED,
+    "rollback": ReleaseState.ROLLED_BACK,
+}
 
 
 class Decision(StrEnum):
@@ -305,6 +315,8 @@ class ReleaseService:
         now = self.clock()
         with self.store.write() as conn:
             release = self._locked(conn, release_id)
+            if _ALREADY.get(action) is release.state:
+                return release  # a repeated pause, halt or rollback (a retry) changes nothing
             state, stage, started = self._target(release, action, now, force)
             if action == "start":
                 self._refuse_second_open(conn, release)

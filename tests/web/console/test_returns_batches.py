@@ -1,6 +1,6 @@
 """The returns partial of the Install base page (`console/_returns_batches.html`): the planted
 bad batch with its evidence, escaped; the empty states; in every UI language. Rendered on its
-own, since the page includes it (web/console/returns.py says how)."""
+own, and on the page that includes it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from tests.returns_world import BAD_BATCH, add_returns, today
+from tests.web.console.support import main_html
+from tests.web_helpers import sign_in_as
 from userloop.config import Settings
+from userloop.domain.enums import Role
 from userloop.store import Store
 from userloop.triage.service import Triage
 from userloop.web.console.returns import returns_batches
@@ -73,3 +76,15 @@ def test_empty_states(client: TestClient, store: Store, settings: Settings) -> N
     # an unknown product or a reversed window: nothing is shown
     assert returns_batches(request, "watch") == {"returns_batches": None}
     assert _render(request, returns_batches(request, None, today(), far)).strip() == ""
+
+
+def test_the_install_base_page_shows_the_bad_batch(
+    client: TestClient, store: Store, settings: Settings, triage: Triage
+) -> None:
+    add_returns(store, settings, triage)
+    sign_in_as(client, "vera", Role.VIEWER)
+    response = client.get("/console/install-base?lang=en")
+    assert response.status_code == 200
+    page = main_html(response.text)
+    assert "Batches out of line" in page and 'id="returns-batches-table"' in page
+    assert "&lt;b&gt;L4&lt;/b&gt;" in page and BAD_BATCH not in page

@@ -28,6 +28,7 @@ from userloop.insight.install_base import (
 )
 from userloop.web.charts import Bar, Interval, Line, bar_chart, interval_chart, line_chart
 from userloop.web.console.common import make_router, short_day
+from userloop.web.console.returns import returns_batches
 from userloop.web.context import translator, web_context
 from userloop.web.i18n import N_, Translator
 from userloop.web.render import render
@@ -106,6 +107,7 @@ def install_base(
         context["empty_message"] = empty_message(t, report.product)
     if report is not None and report.matched:
         context.update(_shown(t, report))
+    context.update(returns_batches(request, context["chosen"]["product"] or None))
     return render(
         request, "console/install_base.html", context, status_code=status_code, area="console"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pytest
 
 from userloop.domain.enums import Channel
@@ -253,3 +254,15 @@ def test_a_stale_decision_changes_nothing(store: Store, service: ReleaseService)
             store.releases.move(conn, release, S.ROLLED_BACK, 0, None, release.created_at) is None
         )
     assert service.get(release.id).state is S.ROLLING_OUT
+
+
+def test_gate_details_are_kept_as_plain_json(service: ReleaseService, clock: Clock) -> None:
+    release = service.create("phone", "1.3", "beta", "1,100@1h", previous_build="1.2")
+    service.start(release.id, "ann")
+    details = {"ratio": np.float64(2.5), "crashes": np.int64(30), "rates": np.array([0.1, 0.2])}
+    service.apply_decision(release.id, "halt", "gate:crashes", "crash rate up", details)
+    event = service.status(release.id).events[-1]
+    assert event.details == {"ratio": 2.5, "crashes": 30, "rates": [0.1, 0.2]}
+    with pytest.raises(ReleaseInputError, match="actor"):
+        service.resume(release.id, "x" * 201)
+    assert service.get(release.id).state is S.HALTED

@@ -30,6 +30,7 @@ a release over simulated days.
 from __future__ import annotations
 
 import builtins
+import json
 import re
 import threading
 import time
@@ -61,6 +62,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_NAME = 100
 MAX_DEVICE = 200
 MAX_REASON = 2000
+MAX_ACTOR = 200
 
 
 # Actions whose repetition is a no-op rather than a refusal: a client retrying a pause, a gate
@@ -208,7 +210,7 @@ class ReleaseService:
             models=frozenset(_name("models", m) for m in models),
             regions=frozenset(_region(r) for r in regions),
             plan=_plan(plan),
-            created_by=actor,
+            created_by=_actor(actor),
         )
         if new.previous_build == new.build:
             raise ReleaseInputError("previous_build", "must differ from build")
@@ -290,6 +292,7 @@ class ReleaseService:
         self, release_id: int, actor: str, reason: str, details: dict[str, Any] | None
     ) -> Release:
         _reason(reason)
+        _actor(actor)
         now = self.clock()
         with self.store.write() as conn:
             release = self._locked(conn, release_id)
@@ -298,7 +301,9 @@ class ReleaseService:
                     f"release {release_id} is {release.state.value}: only a rolling-out "
                     "release is held at its stage"
                 )
-            self._log(conn, release, "hold", release.state, reason, now, actor, details or {})
+            self._log(
+                conn, release, "hold", release.state, reason, now, actor, _plain(details or {})
+            )
         return release
 
     def _change(
@@ -312,6 +317,7 @@ class ReleaseService:
         details: dict[str, Any] | None = None,
     ) -> Release:
         _reason(reason)
+        _actor(actor)
         now = self.clock()
         with self.store.write() as conn:
             release = self._locked(conn, release_id)
@@ -323,7 +329,7 @@ class ReleaseService:
             moved = self.store.releases.move(conn, release, state, stage, started, now)
             if moved is None:
                 raise ReleaseRefused(f"release {release_id} changed meanwhile; look again")
-            extra: dict[str, Any] = dict(details or {})
+            extra: dict[str, Any] = _plain(details or {})
             if force:
                 extra["forced"] = True
             self._log(conn, moved, action, release.state, reason, now, actor, extra)
@@ -547,6 +553,30 @@ def _name(field: str, value: str) -> str:
         raise ReleaseInputError(field, f"{value!r} must be 1-{MAX_NAME} characters")
     _printable(field, cleaned)
     return cleaned
+
+
+def _actor(actor: str) -> str:
+    if not actor.strip() or len(actor) > MAX_ACTOR:
+        raise ReleaseInputError("actor", f"{actor!r} must be 1-{MAX_ACTOR} characters")
+    _printable("actor", actor)
+    return actor
+
+
+def _plain(details: dict[str, Any]) -> dict[str, Any]:
+    """`details` as plain JSON: a gate's numbers may be NumPy scalars or arrays."""
+    try:
+        plain: dict[str, Any] = json.loads(json.dumps(details, default=_to_json))
+    except (TypeError, ValueError) as exc:
+        raise ReleaseInputError("details", f"not JSON: {exc}") from None
+    return plain
+
+
+def _to_json(value: Any) -> Any:
+    if hasattr(value, "tolist"):  # NumPy scalars and arrays
+        return value.tolist()
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _reason(reason: str) -> None:

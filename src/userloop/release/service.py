@@ -30,8 +30,6 @@ a release over simulated days.
 from __future__ import annotations
 
 import builtins
-import json
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -49,20 +47,20 @@ from userloop.domain.release import (
     RolloutPlan,
     Stage,
 )
-from userloop.release.plans import PlanError, parse_plan
+from userloop.release import inputs as check
+
+# The errors are part of this module's API (callers import them from here).
+from userloop.release.errors import ReleaseError as ReleaseError
+from userloop.release.errors import ReleaseInputError as ReleaseInputError
+from userloop.release.errors import ReleaseRefused as ReleaseRefused
+from userloop.release.errors import UnknownRelease as UnknownRelease
 from userloop.release.update_check import UpdateAnswer, decide
 from userloop.store import Store
 from userloop.store.repos.release import DuplicateRelease, NewRelease
 
 Clock = Callable[[], datetime]
 
-_PRODUCT = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_REGION = re.compile(r"^[A-Za-z]{2}$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-MAX_NAME = 100
 MAX_DEVICE = 200
-MAX_REASON = 2000
-MAX_ACTOR = 200
 
 
 # Actions whose repetition is a no-op rather than a refusal: a client retrying a pause, a gate
@@ -80,27 +78,6 @@ class Decision(StrEnum):
     ADVANCE = "advance"
     HOLD = "hold"
     HALT = "halt"
-
-
-class ReleaseError(Exception):
-    pass
-
-
-class UnknownRelease(ReleaseError, LookupError):
-    pass
-
-
-class ReleaseRefused(ReleaseError):
-    """The release's state or timing does not allow the change (an HTTP 409)."""
-
-
-class ReleaseInputError(ReleaseError, ValueError):
-    """Bad input (an HTTP 422): `field` names what is wrong."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,16 +178,16 @@ class ReleaseService:
     ) -> Release:
         """A draft release; ReleaseRefused when this product, channel and build has one."""
         new = NewRelease(
-            product=_product(product),
-            channel=_channel(channel),
-            build=_name("build", build),
+            product=check.product(product),
+            channel=check.channel(channel),
+            build=check.name("build", build),
             previous_build=(
-                _name("previous_build", previous_build) if previous_build is not None else None
+                check.name("previous_build", previous_build) if previous_build is not None else None
             ),
-            models=frozenset(_name("models", m) for m in models),
-            regions=frozenset(_region(r) for r in regions),
-            plan=_plan(plan),
-            created_by=_actor(actor),
+            models=frozenset(check.name("models", m) for m in models),
+            regions=frozenset(check.region(r) for r in regions),
+            plan=check.plan(plan),
+            created_by=check.actor(actor),
         )
         if new.previous_build == new.build:
             raise ReleaseInputError("previous_build", "must differ from build")
@@ -291,8 +268,8 @@ class ReleaseService:
     def _hold(
         self, release_id: int, actor: str, reason: str, details: dict[str, Any] | None
     ) -> Release:
-        _reason(reason)
-        _actor(actor)
+        check.reason(reason)
+        check.actor(actor)
         now = self.clock()
         with self.store.write() as conn:
             release = self._locked(conn, release_id)
@@ -302,7 +279,7 @@ class ReleaseService:
                     "release is held at its stage"
                 )
             self._log(
-                conn, release, "hold", release.state, reason, now, actor, _plain(details or {})
+                conn, release, "hold", release.state, reason, now, actor, check.plain(details or {})
             )
         return release
 
@@ -316,8 +293,8 @@ class ReleaseService:
         force: bool = False,
         details: dict[str, Any] | None = None,
     ) -> Release:
-        _reason(reason)
-        _actor(actor)
+        check.reason(reason)
+        check.actor(actor)
         now = self.clock()
         with self.store.write() as conn:
             release = self._locked(conn, release_id)
@@ -329,7 +306,7 @@ class ReleaseService:
             moved = self.store.releases.move(conn, release, state, stage, started, now)
             if moved is None:
                 raise ReleaseRefused(f"release {release_id} changed meanwhile; look again")
-            extra: dict[str, Any] = _plain(details or {})
+            extra: dict[str, Any] = check.plain(details or {})
             if force:
                 extra["forced"] = True
             self._log(conn, moved, action, release.state, reason, now, actor, extra)
@@ -491,9 +468,9 @@ class ReleaseService:
     ) -> UpdateAnswer | None:
         if not device.strip() or len(device) > MAX_DEVICE:
             raise ReleaseInputError("device", f"1-{MAX_DEVICE} characters")
-        _printable("device", device)
-        chosen = _channel(channel)
-        slug = _product(product) if product is not None else self.default_product
+        check.printable("device", device)
+        chosen = check.channel(channel)
+        slug = check.product(product) if product is not None else self.default_product
         if started is None:
             return None
         found = started.get((slug, chosen.value), [])
@@ -529,79 +506,3 @@ class ReleaseService:
 
 def _allowed(state: ReleaseState) -> builtins.list[str]:
     return [s.value for s in RELEASE_TRANSITIONS[state]]
-
-
-def _product(value: str) -> str:
-    if not _PRODUCT.match(value):
-        raise ReleaseInputError(
-            "product", f"{value!r} is not a product slug (lower-case letters, digits, '-')"
-        )
-    return value
-
-
-def _channel(value: Channel | str) -> Channel:
-    try:
-        return Channel(value)
-    except ValueError:
-        allowed = ", ".join(c.value for c in Channel)
-        raise ReleaseInputError("channel", f"{value!r} is not one of {allowed}") from None
-
-
-def _name(field: str, value: str) -> str:
-    cleaned = value.strip()
-    if not cleaned or len(cleaned) > MAX_NAME:
-        raise ReleaseInputError(field, f"{value!r} must be 1-{MAX_NAME} characters")
-    _printable(field, cleaned)
-    return cleaned
-
-
-def _actor(actor: str) -> str:
-    if not actor.strip() or len(actor) > MAX_ACTOR:
-        raise ReleaseInputError("actor", f"{actor!r} must be 1-{MAX_ACTOR} characters")
-    _printable("actor", actor)
-    return actor
-
-
-def _plain(details: dict[str, Any]) -> dict[str, Any]:
-    """`details` as plain JSON: a gate's numbers may be NumPy scalars or arrays."""
-    try:
-        plain: dict[str, Any] = json.loads(json.dumps(details, default=_to_json))
-    except (TypeError, ValueError) as exc:
-        raise ReleaseInputError("details", f"not JSON: {exc}") from None
-    return plain
-
-
-def _to_json(value: Any) -> Any:
-    if hasattr(value, "tolist"):  # NumPy scalars and arrays
-        return value.tolist()
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def _reason(reason: str) -> None:
-    if len(reason) > MAX_REASON:
-        raise ReleaseInputError("reason", f"at most {MAX_REASON} characters")
-    if "\x00" in reason:
-        raise ReleaseInputError("reason", "contains a NUL character")
-
-
-def _printable(field: str, value: str) -> None:
-    # Control characters name no build or device (and PostgreSQL refuses NUL in text).
-    if _CONTROL.search(value):
-        raise ReleaseInputError(field, f"{value!r} contains control characters")
-
-
-def _region(value: str) -> str:
-    if not _REGION.match(value.strip()):
-        raise ReleaseInputError("regions", f"{value!r} is not a two-letter region code (e.g. NL)")
-    return value.strip().upper()
-
-
-def _plan(plan: str | RolloutPlan) -> RolloutPlan:
-    if isinstance(plan, RolloutPlan):
-        return plan
-    try:
-        return parse_plan(plan)
-    except PlanError as exc:
-        raise ReleaseInputError("plan", str(exc)) from None

@@ -10,7 +10,7 @@ from userloop.domain.enums import Channel
 
 # -- topics ---------------------------------------------------------------------------------
 
-TOPIC_SORTS = ("size", "votes", "last_seen", "id")
+TOPIC_SORTS = ("size", "votes", "last_seen", "id", "priority")
 SORTS = TOPIC_SORTS  # the name the topic list used before the filters moved here
 
 

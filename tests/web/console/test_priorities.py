@@ -135,3 +135,21 @@ def test_user_text_is_escaped_and_counts_only_is_said(
     assert "<i>Phone</i>" not in page and "&lt;i&gt;Phone&lt;/i&gt;" in page
     assert "<b>bold</b>" not in page
     assert "3 reporters on &lt;i&gt;Phone&lt;/i&gt;" in page
+
+
+def test_the_topic_list_sorts_by_priority(
+    client: TestClient, store: Store, settings: Settings, triage: Triage
+) -> None:
+    _fleet, topics = load_fleet(store, settings, triage, devices=40_000)
+    sign_in_as(client, "vera", Role.VIEWER)
+    before = main_html(client.get("/console/topics?lang=en&sort=priority").text)
+    assert "not computed" in before
+    _recompute(store, settings)
+    page = main_html(client.get("/console/topics?lang=en&sort=priority").text)
+    assert 'aria-sort="descending"' in page and "not computed" not in page
+    ids = [int(i) for i in re.findall(r'<a href="/console/topics/(\d+)"', page)]
+    assert ids[0] == topics["crash"]
+    rising = main_html(client.get("/console/topics?lang=en&sort=priority&dir=asc").text)
+    assert [int(i) for i in re.findall(r'<a href="/console/topics/(\d+)"', rising)][-1] == topics[
+        "crash"
+    ]

@@ -32,6 +32,7 @@ from userloop.store.tables import (
     device_models,
     feedback,
     kind_corrections,
+    topic_priorities,
     topics,
     triage,
     votes,
@@ -53,6 +54,7 @@ class TopicRow:
     title_language: str | None = None  # as stored with the title (None: not known)
     titles: dict[str, str] = field(default_factory=dict)  # per language, from its members
     keywords: dict[str, list[str]] = field(default_factory=dict)  # per language, best first
+    priority: float | None = None  # the stored priority score (None: not computed)
 
     @property
     def main_kind(self) -> str | None:
@@ -186,6 +188,8 @@ class TopicQueries:
             "votes": n_votes,
             "last_seen": topics.c.last_seen,
             "id": topics.c.id,
+            # Topics the priority job has not scored sort below every scored one.
+            "priority": func.coalesce(topic_priorities.c.score, -1.0),
         }[sort]
         order: list[Any] = []
         if sort == "last_seen":
@@ -195,8 +199,12 @@ class TopicQueries:
         if sort != "id":
             order.append(topics.c.id.desc() if descending else topics.c.id.asc())
         query: Select[Any] = (
-            select(*_ROW_COLUMNS, n_votes.label("votes"))
-            .select_from(topics.outerjoin(vote_counts, vote_counts.c.topic_id == topics.c.id))
+            select(*_ROW_COLUMNS, n_votes.label("votes"), topic_priorities.c.score)
+            .select_from(
+                topics.outerjoin(vote_counts, vote_counts.c.topic_id == topics.c.id).outerjoin(
+                    topic_priorities, topic_priorities.c.topic_id == topics.c.id
+                )
+            )
             .where(*self._where(f))
             .order_by(*order)
             .offset(offset)
@@ -237,6 +245,7 @@ class TopicQueries:
                 title_language=m["title_language"],
                 titles=dict(m["titles"] or {}),
                 keywords=dict(m["keywords"] or {}),
+                priority=None if m.get("score") is None else float(m["score"]),
             )
             for m in rows
         ]

@@ -11,7 +11,13 @@ from userloop.domain.filters import TOPIC_SORTS, TopicFilter
 from userloop.web.labels import KIND_LABELS, STATUS_LABELS
 
 # The direction a column sorts in when its header is first clicked.
-DEFAULT_DESCENDING = {"size": True, "votes": True, "last_seen": True, "id": False}
+DEFAULT_DESCENDING = {
+    "size": True,
+    "votes": True,
+    "last_seen": True,
+    "id": False,
+    "priority": True,
+}
 DEFAULT_SORT = "size"
 # The filters that narrow the list (the merged switch only widens it).
 NARROWING = ("kind", "status", "language", "model", "build", "channel", "q")

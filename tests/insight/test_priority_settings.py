@@ -42,4 +42,4 @@ def test_weight_tables_come_from_the_environment(monkeypatch: pytest.MonkeyPatch
 )
 def test_bad_weights_are_refused(name: str, value: object, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
-        load_settings(**{name: value})
+        load_settings(None, **{name: value})

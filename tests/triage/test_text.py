@@ -22,6 +22,7 @@ from userloop.triage.text import (
     index_terms,
     lex1_words,
     runs,
+    without_model,
 )
 
 
@@ -100,3 +101,21 @@ def test_lex1_words() -> None:
     ]
     # Thai is not in the frozen lex1 table: it splits as \w runs do
     assert lex1_words("ไม่") != ["ไ", "ม", "่"]
+
+
+@pytest.mark.parametrize(
+    ("text", "model", "expected"),
+    [
+        ("I have a Lumo 12. Bluetooth cuts out", "Lumo 12", "I have a . Bluetooth cuts out"),
+        ("my lumo12 gets hot", "Lumo 12", "my gets hot"),
+        ("LumoNote5定位不准", "Lumo Note 5", "定位不准"),  # no spaces around it in Chinese
+        ("Note 5定位不准", "Lumo Note 5", "定位不准"),  # without the brand
+        ("My 12 Pro drains 12 hours", "Lumo 12 Pro", "My drains 12 hours"),
+        ("battery lasts 12 hours", "Lumo 12", "battery lasts 12 hours"),  # a bare number stays
+        ("the Lumo 120 is fine", "Lumo 12", "the Lumo 120 is fine"),  # another model stays
+        ("Lumo 12", "Lumo 12", "Lumo 12"),  # nothing left: the text as it was
+        ("Lumo 12 crashes", None, "Lumo 12 crashes"),
+    ],
+)
+def test_without_model(text: str, model: str | None, expected: str) -> None:
+    assert without_model(text, model) == expected

@@ -17,6 +17,7 @@ from userloop.store import Store
 from userloop.store.repos.triage import PendingItem
 from userloop.triage.embed.base import Embedder, Vectors
 from userloop.triage.stages import KindLike, KindPredictor, LanguageStage, SentimentPredictor
+from userloop.triage.text import without_model
 from userloop.triage.topics.base import TopicModel, TopicState
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,9 @@ class TriagePipeline:
             stored = self.store.triage.vectors(conn, [i.id for i in items], v["embedding"])
         missing = [k for k, i in enumerate(items) if i.id not in stored]
         if missing:
-            fresh = self.c.embedder.embed([texts[k] for k in missing])
+            fresh = self.c.embedder.embed(
+                [without_model(texts[k], items[k].model) for k in missing]
+            )
             for row, k in enumerate(missing):
                 stored[items[k].id] = fresh[row]
         vectors = np.vstack([stored[i.id] for i in items]).astype(np.float32)

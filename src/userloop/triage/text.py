@@ -201,3 +201,37 @@ def informative(text: str) -> bool:
             words += 1
             long_words += len(token) >= 3
     return (words >= MIN_TITLE_WORDS and long_words >= 2) or chars >= MIN_TITLE_UNSPACED_CHARS
+
+
+def _model_pattern(model: str) -> re.Pattern[str] | None:
+    """The device model's name as people write it: any case, spaces optional, and without its
+    first word (the brand: "Galaxy S21" for "Samsung Galaxy S21") when what remains is more than
+    a number (a bare "12" would also mask "12 hours")."""
+    words = model.split()
+    if not words:
+        return None
+    forms = [words]
+    rest = words[1:]
+    if rest and any(ch.isalpha() for ch in "".join(rest)) and len("".join(rest)) >= 3:
+        forms.append(rest)
+    alternatives = sorted(
+        (r"\s*".join(re.escape(w) for w in form) for form in forms), key=len, reverse=True
+    )
+    # Letters and digits of other scripts may touch the name: Chinese has no spaces.
+    latin_before, latin_after = r"(?<![A-Za-z0-9])", r"(?![A-Za-z0-9])"
+    return re.compile(
+        latin_before + "(?:" + "|".join(alternatives) + ")" + latin_after, re.IGNORECASE
+    )
+
+
+def without_model(text: str, model: str | None) -> str:
+    """`text` without the name of the reporter's own device model. Topics group what a report
+    says is wrong; a model name in the text would pull reports of different problems on one
+    model together (the model is a field of its own, counted per topic)."""
+    if not model:
+        return text
+    pattern = _model_pattern(model)
+    if pattern is None:
+        return text
+    stripped = pattern.sub(" ", text)
+    return re.sub(r"[ \t]{2,}", " ", stripped).strip() or text

@@ -28,7 +28,7 @@ Rules that keep staff decisions intact:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -245,11 +245,12 @@ def _merge_pass(
 ) -> None:
     forbidden = store.topics.cannot_merge(conn)
     umbrella = config.umbrella_kinds if config is not None and config.umbrella_weight else ()
-    kind_counts = store.triage.kind_counts(conn, umbrella) if umbrella else {}
+    kind_counts = store.triage.kind_counts(conn, (*umbrella, *PROBLEM_KINDS))
     rows = [r for r in store.topics.centroids(conn, model) if r[3] is not None and r[2] > 0]
     pinned = store.triage.topics_with_pinned(conn)
     statuses = store.topics.statuses(conn)
     by_product: dict[int, list[tuple[int, int, npt.NDArray[np.float32]]]] = {}
+    sizes = {topic_id: size for topic_id, _product, size, _centroid in rows}
     for topic_id, product_id, size, centroid in rows:
         assert centroid is not None
         if umbrella:
@@ -271,6 +272,7 @@ def _merge_pass(
                 all(t not in pinned and statuses.get(t) == TopicStatus.NEW.value for t in drop)
                 and not any((min(x, y), max(x, y)) in forbidden for x in keep for y in drop)
                 and (bool(umbrella) or not (keep | drop) <= regrouped)
+                and not _kinds_clash(keep, drop, kind_counts, sizes)
             ),
         )
         for survivor, members in groups.items():
@@ -280,6 +282,36 @@ def _merge_pass(
                 store.topics.mark_merged(conn, topic_id, survivor)
                 store.votes.move(conn, topic_id, survivor)
                 report.merged.append((topic_id, survivor))
+
+
+#: A topic of mostly bug reports and one of mostly feature requests are two problems however
+#: alike their words ("notifications stop when the phone is locked" / "lock apps with a PIN").
+PROBLEM_KINDS = ("bug", "feature")
+KIND_DOMINANCE = 0.6
+
+
+def _dominant_kind(
+    group: AbstractSet[int], kind_counts: Mapping[int, Mapping[str, int]], sizes: Mapping[int, int]
+) -> str | None:
+    total = sum(sizes.get(t, 0) for t in group)
+    if not total:
+        return None
+    for kind in PROBLEM_KINDS:
+        if sum(kind_counts.get(t, {}).get(kind, 0) for t in group) >= KIND_DOMINANCE * total:
+            return kind
+    return None
+
+
+def _kinds_clash(
+    keep: AbstractSet[int],
+    drop: AbstractSet[int],
+    kind_counts: Mapping[int, Mapping[str, int]],
+    sizes: Mapping[int, int],
+) -> bool:
+    """Whether one group is mostly bugs and the other mostly feature requests."""
+    a = _dominant_kind(keep, kind_counts, sizes)
+    b = _dominant_kind(drop, kind_counts, sizes)
+    return a is not None and b is not None and a != b
 
 
 def _average_linkage_merges(

@@ -43,6 +43,7 @@ def create_app(
                 poll_seconds=settings.worker_poll_seconds,
                 recluster_minutes=settings.recluster_interval_minutes,
                 after_triage=services.after_triage_jobs(),
+                periodic=services.periodic_jobs(),
             )
             running.start_thread()
         try:

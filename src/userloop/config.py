@@ -234,6 +234,52 @@ class Settings(BaseSettings):
         gt=0.0,
         description="Days after a topic's last report at which its priority is halved.",
     )
+    release_check_interval_hours: float = Field(
+        6.0,
+        gt=0.0,
+        le=168.0,
+        description="Hours between two health-gate checks of a rolling-out release during a "
+        "stage (the worker runs due checks; docs/releases.md). The gates stay valid however "
+        "often they look; more often halts a bad build sooner.",
+    )
+    release_gate_alpha: float = Field(
+        0.05,
+        gt=0.0,
+        lt=1.0,
+        description="False-alarm rate of the health gates over a whole release, all metrics "
+        "together: a good build is halted with at most this probability.",
+    )
+    release_gate_mdd: dict[str, float] = Field(
+        default={
+            "crash_rate": 0.5,
+            "feedback_rate": 0.5,
+            "negative_share": 0.5,
+            "returns_rate": 1.0,
+        },
+        description="Minimum detectable degradation per gate metric, as the ratio to the "
+        "baseline minus 1 (0.5: 50 % worse); the gates are tuned to find these sizes fastest. "
+        "A metric left out keeps its default.",
+    )
+    release_crash_guard: float = Field(
+        0.0109,
+        ge=0.0,
+        lt=1.0,
+        description="Absolute ceiling on the new build's crash rate per active device-day "
+        "(1.09 %, Android vitals' bad-behaviour threshold); 0 turns the guard off.",
+    )
+    release_negative_sentiment: float = Field(
+        -0.25,
+        ge=-1.0,
+        le=1.0,
+        description="Feedback whose triage sentiment (-1 to 1) is at or below this counts as "
+        "negative in the gates' negative share (-0.25: halfway between neutral and two stars).",
+    )
+    release_max_emerging_flags: int = Field(
+        0,
+        ge=0,
+        description="Emerging issues flagged for a release's build that the gates tolerate; "
+        "one more halts the release.",
+    )
     recluster_window: int = Field(
         2000,
         ge=2,
@@ -295,6 +341,14 @@ class Settings(BaseSettings):
         kinds = ("bug", "feature", "question", "praise", "other")
         if set(value) - set(kinds) or any(w < 0 for w in value.values()):
             raise ValueError(f"kinds are {', '.join(kinds)}, each with a weight of 0 or more")
+        return value
+
+    @field_validator("release_gate_mdd")
+    @classmethod
+    def _gate_mdd(cls, value: dict[str, float]) -> dict[str, float]:
+        metrics = ("crash_rate", "feedback_rate", "negative_share", "returns_rate")
+        if set(value) - set(metrics) or any(v <= 0 for v in value.values()):
+            raise ValueError(f"metrics are {', '.join(metrics)}, each with a value above 0")
         return value
 
     @field_validator("priority_segment_weights")

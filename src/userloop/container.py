@@ -28,6 +28,9 @@ from userloop.insight.returns_service import ReturnsService
 from userloop.insight.service import EmergingService
 from userloop.intake.service import IntakeConfig, IntakeService
 from userloop.notify.base import Notifier, build_notifier
+from userloop.release import gates
+from userloop.release.checks import CheckConfig, ReleaseChecks
+from userloop.release.health import StoreMetrics
 from userloop.release.service import ReleaseService
 from userloop.store import Store
 from userloop.store.engine import StoreConfigError, missing_sqlite_file
@@ -67,6 +70,7 @@ class Services:
     returns: ReturnsService
     releases: ReleaseService
     notifier: Notifier
+    release_checks: ReleaseChecks
 
     @classmethod
     def build(
@@ -85,6 +89,7 @@ class Services:
         topics = TopicService(store, lambda: triage.pipeline)
         similar = build_similar(triage)
         votes = VoteService(store, keys.pseudonym)  # voters are pseudonymised like reporters
+        releases = ReleaseService(store, default_product=settings.default_product)
         return cls(
             settings=settings,
             store=store,
@@ -106,10 +111,15 @@ class Services:
             feedback=FeedbackView(store),
             emerging=EmergingService(store, emerging_config(settings)),
             priorities=PriorityService(store, priority_config(settings)),
-            releases=ReleaseService(store, default_product=settings.default_product),
+            releases=releases,
             install_base=InstallBaseService(store, settings.default_product),
             returns=ReturnsService(store, settings.default_product),
             notifier=build_notifier(settings.notifier),
+            release_checks=ReleaseChecks(
+                releases,
+                StoreMetrics(store, settings.release_negative_sentiment),
+                check_config(settings),
+            ),
         )
 
     @classmethod
@@ -127,8 +137,16 @@ class Services:
 
     def after_triage_jobs(self) -> list[Callable[[], object]]:
         """What runs once new feedback is triaged (the worker, `userloop triage`, the demo):
-        the jobs that read topics and must never run in a web request."""
-        return [self.emerging.record, self.priorities.recompute]
+        the jobs that read topics and must never run in a web request. The release checks
+        come after the emerging job, whose flags they read."""
+        jobs: list[Callable[[], object]] = [self.emerging.record, self.priorities.recompute]
+        return [*jobs, self.release_checks.run_due_checks]
+
+    def periodic_jobs(self) -> list[tuple[float, Callable[[], object]]]:
+        """(seconds, job): what the worker runs on a timer whether or not feedback arrives.
+        The release checks look every 5 minutes and act only on the releases that are due
+        (every `release_check_interval_hours` during a stage)."""
+        return [(300.0, self.release_checks.run_due_checks)]
 
     def run_after_triage(self) -> None:
         for job in self.after_triage_jobs():
@@ -236,6 +254,22 @@ def priority_config(settings: Settings) -> PriorityConfig:
         recency_half_life_days=settings.priority_recency_half_life_days,
         prior_strength=settings.priority_prior_strength,
         window_days=settings.priority_window_days,
+    )
+
+
+def check_config(settings: Settings) -> CheckConfig:
+    mdd = {
+        **gates.DEFAULT_MDD,
+        **{gates.Metric(k): v for k, v in settings.release_gate_mdd.items()},
+    }
+    return CheckConfig(
+        interval=timedelta(hours=settings.release_check_interval_hours),
+        gate=gates.GateConfig(
+            alpha=settings.release_gate_alpha,
+            mdd=mdd,
+            crash_guard=settings.release_crash_guard or None,
+            max_emerging_flags=settings.release_max_emerging_flags,
+        ),
     )
 
 

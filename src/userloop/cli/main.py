@@ -20,6 +20,7 @@ from userloop.cli.emerging import emerging
 from userloop.cli.import_ import import_file
 from userloop.cli.install_base import install_base
 from userloop.cli.priorities import priorities
+from userloop.cli.release_check import release_check
 from userloop.cli.serve import serve
 from userloop.cli.settings import show_settings
 from userloop.cli.triage import recluster, similar, triage, worker
@@ -38,6 +39,7 @@ app.add_typer(evaluate.app, name="eval")
 app.add_typer(model.app, name="model")
 app.add_typer(secret.app, name="secret")
 app.add_typer(release.app, name="release")
+release.app.command("check")(release_check)  # in its own module: the gates' job
 app.command("import")(import_file)
 app.command("serve")(serve)
 app.command("demo")(demo)

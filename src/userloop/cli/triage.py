@@ -64,6 +64,7 @@ def worker(ctx: typer.Context) -> None:
         poll_seconds=settings.worker_poll_seconds,
         recluster_minutes=settings.recluster_interval_minutes,
         after_triage=services.after_triage_jobs(),
+        periodic=services.periodic_jobs(),
     )
     signal.signal(signal.SIGTERM, lambda *_: w.stop_event.set())
     cli.console.print("worker started; Ctrl-C to stop")

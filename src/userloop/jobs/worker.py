@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence, Sized
+from dataclasses import dataclass
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,13 @@ class TriageJobs(Protocol):
     def recluster(self) -> ReclusterOutcome: ...
 
 
+@dataclass
+class _Timer:
+    seconds: float
+    job: Callable[[], object]
+    last: float
+
+
 class Worker:
     """Takes the triage service and its three timings: the caller reads them from the
     settings (``triage_batch_size``, ``worker_poll_seconds``, ``recluster_interval_minutes``).
@@ -43,9 +51,13 @@ class Worker:
         poll_seconds: float,
         recluster_minutes: float,
         after_triage: Sequence[Callable[[], object]] = (),
+        periodic: Sequence[tuple[float, Callable[[], object]]] = (),
     ) -> None:
         self.triage = triage
         self.after_triage = tuple(after_triage)
+        # (seconds, job, last run): jobs on a timer (release gate checks); the first run waits
+        # one period so a starting worker does not race the command that started it.
+        self._periodic = [_Timer(float(s), job, time.monotonic()) for s, job in periodic]
         self._changed = False
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
@@ -76,7 +88,19 @@ class Worker:
                     job()
                 except Exception:  # one failing job must not stop triage or the other jobs
                     log.exception("job after triage failed: %r", job)
+        if not done:
+            self._run_periodic()
         return done
+
+    def _run_periodic(self) -> None:
+        for timer in self._periodic:
+            if time.monotonic() - timer.last < timer.seconds:
+                continue
+            timer.last = time.monotonic()
+            try:
+                timer.job()
+            except Exception:  # a failing timer job must not stop triage
+                log.exception("periodic job failed: %r", timer.job)
 
     def run_forever(self) -> None:
         while not self.stop_event.is_set():

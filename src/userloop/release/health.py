@@ -1,0 +1,107 @@
+"""Where the health gates' counts come from: the store (install base, triaged feedback, returns,
+emerging flags), for a release's new build and its baseline over the same window.
+
+What is counted (docs/releases.md, "Gate checks in the job"):
+
+- **cohorts**: the new build, and the baseline: the release's `previous_build`, or when it names
+  none the build with the most device-days on the stable channel in the window. Both on the
+  release's models and regions (all when it names none), on every channel and segment.
+- **device-days and crashes**: the install base's daily aggregates, days from the window's
+  first to its last (a day is counted whole, even when the window starts mid-day).
+- **feedback**: triaged feedback items on the build created in the window (a return's reason
+  text, stored as a feedback item, is not counted: it is a return). **Negative**: those whose
+  triage sentiment (in [-1, 1]) is at or below `negative_at_or_below` (default -0.25: halfway
+  between a neutral report and a two-star one). Kind is not used: a neutral bug report is
+  counted by the crash rate, not as a complaint.
+- **returns**: RMA records naming the build when the product has any RMA records (they are per
+  device and name the build), else the install base's `returns` column. One source per
+  product, so both cohorts are counted alike.
+- **emerging flags**: the emerging-issues job's flags standing for the build now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from userloop.domain.enums import Channel
+from userloop.domain.release import Release
+from userloop.release.gates import CohortCounts, Snapshot
+from userloop.store import Store
+from userloop.store.queries.release_health import ReleaseHealthQueries
+
+DEFAULT_NEGATIVE_AT_OR_BELOW = -0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What one check sees, and which build it was compared with."""
+
+    snapshot: Snapshot
+    baseline_build: str | None  # None: no baseline found (the baseline's counts are zero)
+
+
+class MetricsSource(Protocol):
+    """Counts for a release's gates over [since, until); tests may pass their own."""
+
+    def measure(self, release: Release, since: datetime, until: datetime) -> Measurement: ...
+
+    def new_device_days(self, release: Release, since: datetime, until: datetime) -> float: ...
+
+
+class StoreMetrics:
+    def __init__(
+        self, store: Store, negative_at_or_below: float = DEFAULT_NEGATIVE_AT_OR_BELOW
+    ) -> None:
+        self.store = store
+        self.negative_at_or_below = negative_at_or_below
+        self.queries = ReleaseHealthQueries()
+
+    def measure(self, release: Release, since: datetime, until: datetime) -> Measurement:
+        models = sorted(release.models) or None
+        regions = sorted(release.regions) or None
+        first, last = since.date(), until.date()
+        q = self.queries
+        with self.store.read() as conn:
+            baseline = release.previous_build or q.busiest_build(
+                conn, release.product, release.build, Channel.STABLE.value, models, regions,
+                first, last,
+            )  # fmt: skip
+            rma = q.has_return_records(conn, release.product)
+            counts = []
+            for build in (release.build, baseline):
+                if build is None:
+                    counts.append(CohortCounts(device_days=0.0))
+                    continue
+                base = q.install(conn, release.product, build, models, regions, first, last)
+                said = q.feedback(
+                    conn, release.product, build, models, regions, since, until,
+                    self.negative_at_or_below,
+                )  # fmt: skip
+                back = (
+                    q.return_records(conn, release.product, build, models, regions, first, last)
+                    if rma
+                    else base.returns
+                )
+                counts.append(
+                    CohortCounts(
+                        device_days=float(base.device_days),
+                        crashes=base.crashes,
+                        feedback=said.feedback,
+                        negative=said.negative,
+                        returns=back,
+                    )
+                )
+            flags = q.emerging_flags(conn, release.product, release.build)
+        return Measurement(Snapshot(counts[0], counts[1], flags), baseline)
+
+    def new_device_days(self, release: Release, since: datetime, until: datetime) -> float:
+        """The new build's device-days in the window (a stage's exposure)."""
+        models = sorted(release.models) or None
+        regions = sorted(release.regions) or None
+        with self.store.read() as conn:
+            found = self.queries.install(
+                conn, release.product, release.build, models, regions, since.date(), until.date()
+            )
+        return float(found.device_days)

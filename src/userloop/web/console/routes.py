@@ -13,7 +13,15 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from userloop.domain.enums import TopicStatus
-from userloop.web.console import emerging, inbox, install_base, priorities, suggestions, topics
+from userloop.web.console import (
+    emerging,
+    inbox,
+    install_base,
+    priorities,
+    releases,
+    suggestions,
+    topics,
+)
 from userloop.web.console.common import day_chart, make_router
 from userloop.web.context import NavItem, WebContext, client_ip, translator, web_context
 from userloop.web.i18n import N_
@@ -35,6 +43,7 @@ def install(app: FastAPI, web: WebContext) -> None:
             NavItem("emerging", emerging.PATH, N_("Emerging")),
             NavItem("priorities", priorities.PATH, N_("Priorities")),
             NavItem("install-base", install_base.PATH, N_("Install base")),
+            NavItem("releases", releases.PATH, N_("Releases")),
         ]
     )
     app.include_router(router)
@@ -44,6 +53,7 @@ def install(app: FastAPI, web: WebContext) -> None:
     app.include_router(emerging.router)
     app.include_router(priorities.router)
     app.include_router(install_base.router)
+    app.include_router(releases.router)
 
 
 def _safe_next(target: str | None) -> str:

@@ -1,0 +1,225 @@
+"""The Releases pages: the list per product with a state filter, one release's plan, gates and
+decision log; who may pause, resume, force an advance or roll back (editors), and that a viewer
+sees no button and is refused; refusals shown as a message. Both stores."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.web.console.support import main_html
+from tests.web_helpers import csrf, sign_in_as
+from userloop.domain.enums import Role
+from userloop.domain.release import Release, ReleaseState
+from userloop.release import gates
+from userloop.release.service import ReleaseService
+from userloop.store import Store
+
+PATH = "/console/releases"
+MARKUP = "<b>hot</b> fix & <script>x()</script>"
+
+
+def _service(client: TestClient) -> ReleaseService:
+    service: ReleaseService = client.app.state.services.releases  # type: ignore[attr-defined]
+    return service
+
+
+def _rolling(client: TestClient, build: str = "2.1", product: str = "phone") -> Release:
+    service = _service(client)
+    release = service.create(
+        product,
+        build,
+        "beta",
+        "1,5,20,100@1d/200",
+        previous_build="2.0",
+        models=["m1"],
+        actor="ops",
+    )
+    return service.start(release.id, "ops")
+
+
+def _gate_checks(client: TestClient, release_id: int) -> None:
+    """Two gate checks that hold: the crash rate leans worse on the second."""
+    service = _service(client)
+    base = gates.CohortCounts(device_days=20000, crashes=100, feedback=400, negative=100, returns=4)
+    snapshots = [
+        gates.Snapshot(
+            gates.CohortCounts(device_days=200, crashes=2, feedback=5, negative=1), base
+        ),
+        gates.Snapshot(
+            gates.CohortCounts(device_days=500, crashes=9, feedback=12, negative=4, returns=1),
+            gates.CohortCounts(
+                device_days=50000, crashes=250, feedback=1000, negative=250, returns=10
+            ),
+        ),
+    ]
+    progress = gates.StageProgress(hours_in_stage=2, dwell_hours=24)
+    for i in range(len(snapshots)):
+        decision = gates.evaluate(snapshots[: i + 1], progress)
+        assert decision.outcome is gates.Outcome.HOLD
+        service.apply_decision(
+            release_id, "hold", "gate:health", decision.sentence, decision.details()
+        )
+
+
+def _post(client: TestClient, release_id: int, action: str, reason: str = "") -> str:
+    page = client.get(f"{PATH}/{release_id}")
+    response = client.post(
+        f"{PATH}/{release_id}/{action}",
+        data={"csrf_token": csrf(page.text), "reason": reason},
+        follow_redirects=False,
+    )
+    return f"{response.status_code} {response.headers.get('location', '')}"
+
+
+def test_the_list_shows_each_product_newest_first_and_filters_by_state(
+    client: TestClient, store: Store
+) -> None:
+    service = _service(client)
+    older = _rolling(client, "2.1")
+    draft = service.create("phone", "2.2", "stable", "1,100@1d", actor="ops")
+    other = _rolling(client, "9.0", product="watch")
+    sign_in_as(client, "vera", Role.VIEWER)
+    response = client.get(PATH + "?lang=en")
+    assert response.status_code == 200
+    assert f'<a href="{PATH}" aria-current="page">Releases</a>' in response.text
+    page = main_html(response.text)
+    assert "3 releases" in page
+    assert page.index("Product phone") < page.index(f"release-{draft.id}")
+    assert page.index(f"release-{draft.id}") < page.index(f"release-{older.id}")
+    assert page.index("Product watch") < page.index(f"release-{other.id}")
+    row = re.search(rf'<tr id="release-{older.id}">.*?</tr>', page, re.S)
+    assert row
+    assert f'<a href="{PATH}/{older.id}">2.1</a>' in row.group(0)
+    assert "<td>2.0</td>" in row.group(0) and "<td>beta</td>" in row.group(0)
+    assert "<td>m1</td>" in row.group(0) and "<td>all</td>" in row.group(0)
+    assert "Rolling out" in row.group(0) and "stage 1 of 4, 1%" in row.group(0)
+
+    page = main_html(client.get(PATH + "?lang=en&state=draft").text)
+    assert "1 release" in page and f"release-{draft.id}" in page
+    assert f"release-{older.id}" not in page
+    page = main_html(client.get(PATH + "?lang=en&state=rolled_back").text)
+    assert "No release is in this state." in page
+    # an unknown state is all states, not an error
+    assert "3 releases" in main_html(client.get(PATH + "?lang=en&state=nonsense").text)
+    # in Chinese
+    page = main_html(client.get(PATH + "?lang=zh-Hans").text)
+    assert "Rolling out" not in page and "2.1" in page
+
+
+def test_a_viewer_sees_the_release_without_buttons_and_is_refused(
+    client: TestClient, store: Store
+) -> None:
+    release = _rolling(client)
+    sign_in_as(client, "vera", Role.VIEWER)
+    response = client.get(f"{PATH}/{release.id}?lang=en")
+    assert response.status_code == 200
+    page = main_html(response.text)
+    assert 'id="release-state">Rolling out</span>' in page
+    assert "<form" not in page.split("Health gates")[0].split("Plan</h2>")[-1]
+    assert 'action="/console/releases/' not in page
+    # the ladder: 4 stages, the first current
+    assert page.count('<li class="stage ') == 4
+    assert re.search(r'stage-current" aria-current="step">\s*<span class="stage-percent">1%', page)
+    assert "No health gate has checked this release yet." in page
+    for action in ("pause", "resume", "advance", "rollback"):
+        assert _post(client, release.id, action, "no").startswith("403"), action
+    assert _service(client).get(release.id).state is ReleaseState.ROLLING_OUT
+    assert client.get(f"{PATH}/999999").status_code == 404
+
+
+def test_a_triager_pauses_and_resumes_and_the_log_says_so(client: TestClient, store: Store) -> None:
+    release = _rolling(client)
+    sign_in_as(client, "tina", Role.TRIAGER)
+    page = main_html(client.get(f"{PATH}/{release.id}?lang=en").text)
+    assert f'action="{PATH}/{release.id}/pause" data-confirm="Pause release 2.1?' in page
+    assert f'action="{PATH}/{release.id}/rollback" data-confirm=' in page
+    assert f'action="{PATH}/{release.id}/resume"' not in page
+    assert 'name="csrf_token"' in page
+
+    assert _post(client, release.id, "pause", MARKUP) == f"303 {PATH}/{release.id}?done=pause"
+    assert _service(client).get(release.id).state is ReleaseState.PAUSED
+    page = main_html(client.get(f"{PATH}/{release.id}?done=pause&lang=en").text)
+    assert "The release was paused" in page
+    assert 'id="release-state">Paused</span>' in page
+    # the reason is text, escaped
+    assert "&lt;b&gt;hot&lt;/b&gt; fix &amp; &lt;script&gt;x()&lt;/script&gt;" in page
+    assert "<b>hot</b>" not in page and "<script>x()" not in page
+    log = page.split("Decision log")[-1]
+    assert re.search(r"<td>tina</td>\s*<td>Paused</td>\s*<td>Rolling out → Paused</td>", log)
+    assert f'action="{PATH}/{release.id}/resume"' in page
+    assert f'action="{PATH}/{release.id}/pause"' not in page
+
+    assert _post(client, release.id, "resume") == f"303 {PATH}/{release.id}?done=resume"
+    assert _service(client).get(release.id).state is ReleaseState.ROLLING_OUT
+    events = _service(client).status(release.id).events
+    assert [(e.actor, e.action) for e in events][-2:] == [("tina", "pause"), ("tina", "resume")]
+
+
+def test_an_admin_forces_an_advance_with_a_reason_and_an_illegal_action_is_a_message(
+    client: TestClient, store: Store
+) -> None:
+    release = _rolling(client)
+    sign_in_as(client, "ada", Role.ADMIN)
+    # a forced advance needs a reason: the page again, nothing changed
+    page = client.get(f"{PATH}/{release.id}?lang=en")
+    response = client.post(
+        f"{PATH}/{release.id}/advance", data={"csrf_token": csrf(page.text), "reason": " "}
+    )
+    assert response.status_code == 422
+    assert "The release was not changed: a forced advance needs a reason" in response.text
+    assert _service(client).get(release.id).stage == 0
+
+    assert _post(client, release.id, "advance", "the fix is urgent").startswith("303")
+    moved = _service(client).get(release.id)
+    assert moved.stage == 1 and moved.state is ReleaseState.ROLLING_OUT
+    page = main_html(client.get(f"{PATH}/{release.id}?lang=en").text)
+    assert re.search(r"<td>ada</td>\s*<td>Advanced <span class=\"pill\">forced</span>", page)
+    assert "the fix is urgent" in page and "stage 2 of 4, 5%" in page
+
+    # resuming a rolling-out release is refused with the service's reason (409), not a 500
+    page = client.get(f"{PATH}/{release.id}?lang=en")
+    response = client.post(f"{PATH}/{release.id}/resume", data={"csrf_token": csrf(page.text)})
+    assert response.status_code == 409
+    assert 'role="alert"' in response.text
+    assert "only a paused or halted release resumes" in response.text
+    assert _post(client, release.id, "rollback").startswith("303")
+    assert _service(client).get(release.id).state is ReleaseState.ROLLED_BACK
+    page = main_html(client.get(f"{PATH}/{release.id}?lang=en").text)
+    assert "Change the rollout" not in page  # a final state offers no button
+    assert _post(client, release.id, "pause").startswith("409")
+    assert _post(client, 999999, "pause").startswith("404")
+
+
+def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
+    client: TestClient, store: Store
+) -> None:
+    release = _rolling(client)
+    _gate_checks(client, release.id)
+    sign_in_as(client, "vera", Role.VIEWER)
+    page = main_html(client.get(f"{PATH}/{release.id}?lang=en").text)
+    assert "500 device-days on this build since the start, against 50,000 on the baseline" in page
+    for metric in ("crash_rate", "feedback_rate", "negative_share", "returns_rate", "crash_guard"):
+        assert f'id="metric-{metric}"' in page, metric
+    crash = page.split('id="metric-crash_rate"')[1].split('class="gate-metric"')[0]
+    assert crash.count('<g class="interval">') == 2
+    assert (
+        'aria-label="Crash rate: new build against the baseline, 2 checks: the latest ratio'
+        in crash
+    )
+    # the table: 9 crashes in 500 device-days against 250 in 50,000: ratio 3.6
+    assert "9 in 500 device-days (1.8%)" in crash
+    assert "250 in 50,000 device-days (0.5%)" in crash
+    assert '<td class="num">3.60</td>' in crash
+    assert "(halts at 100)" in crash
+    # the gate's hold in the log, its reason in words
+    log = page.split("Decision log")[-1]
+    assert '<span class="pill">gate</span> health' in log and "Held" in log
+    assert "Hold: " in log
+    # returns: no baseline event at the first check is still a row, without a chart point
+    returns = page.split('id="metric-returns_rate"')[1].split("</details>")[0]
+    assert returns.count("<tr>") == 3  # the header and two checks
+    # in Russian, with the numbers localised
+    page = main_html(client.get(f"{PATH}/{release.id}?lang=ru").text)
+    assert "3,60" in page and "Crash rate" not in page

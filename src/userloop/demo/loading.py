@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from userloop.container import Services
 from userloop.demo.generator import DemoWorld
@@ -20,14 +20,16 @@ def load_world(
 ) -> dict[str, int]:
     """Fill an empty, migrated store with `world`: its feedback (told to `on_chunk` as each
     chunk is stored) and its install base. Returns counts by intake outcome. With `now`, a
-    world that ends today has no report from the future: a report timed later today is
-    mirrored back before `now` (same day for most, so the day's count stays)."""
+    world that ends today holds no report from the future: today's reports are squeezed into
+    the part of the day that has passed, in their order, so today keeps its count."""
     items = [{**x, "product": world.product} for x in world.feedback]
     if now is not None:
+        midnight = datetime.combine(now.date(), time(), tzinfo=now.tzinfo)
+        passed = (now - midnight) / timedelta(days=1)
         for item in items:
             at = datetime.fromisoformat(str(item["created_at"]))
-            if at > now:
-                item["created_at"] = (now - (at - now)).isoformat()
+            if at >= midnight:
+                item["created_at"] = (midnight + (at - midnight) * passed).isoformat()
     counts: dict[str, int] = {}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]

@@ -23,6 +23,7 @@ from userloop.cli.priorities import priorities
 from userloop.cli.release_check import release_check
 from userloop.cli.serve import serve
 from userloop.cli.settings import show_settings
+from userloop.cli.simulate import simulate_command
 from userloop.cli.triage import recluster, similar, triage, worker
 
 app = typer.Typer(
@@ -51,6 +52,7 @@ app.command("similar")(similar)
 app.command("emerging")(emerging)
 app.command("priorities")(priorities)
 app.command("install-base")(install_base)
+app.command("simulate")(simulate_command)
 
 
 def _version(value: bool) -> None:

@@ -8,11 +8,11 @@ import re
 
 from fastapi.testclient import TestClient
 
+from tests.release_world import gate_checks, rolling
 from tests.web.console.support import main_html
 from tests.web_helpers import csrf, sign_in_as
 from userloop.domain.enums import Role
 from userloop.domain.release import Release, ReleaseState
-from userloop.release import gates
 from userloop.release.service import ReleaseService
 from userloop.store import Store
 
@@ -26,41 +26,7 @@ def _service(client: TestClient) -> ReleaseService:
 
 
 def _rolling(client: TestClient, build: str = "2.1", product: str = "phone") -> Release:
-    service = _service(client)
-    release = service.create(
-        product,
-        build,
-        "beta",
-        "1,5,20,100@1d/200",
-        previous_build="2.0",
-        models=["m1"],
-        actor="ops",
-    )
-    return service.start(release.id, "ops")
-
-
-def _gate_checks(client: TestClient, release_id: int) -> None:
-    """Two gate checks that hold: the crash rate leans worse on the second."""
-    service = _service(client)
-    base = gates.CohortCounts(device_days=20000, crashes=100, feedback=400, negative=100, returns=4)
-    snapshots = [
-        gates.Snapshot(
-            gates.CohortCounts(device_days=200, crashes=2, feedback=5, negative=1), base
-        ),
-        gates.Snapshot(
-            gates.CohortCounts(device_days=500, crashes=9, feedback=12, negative=4, returns=1),
-            gates.CohortCounts(
-                device_days=50000, crashes=250, feedback=1000, negative=250, returns=10
-            ),
-        ),
-    ]
-    progress = gates.StageProgress(hours_in_stage=2, dwell_hours=24)
-    for i in range(len(snapshots)):
-        decision = gates.evaluate(snapshots[: i + 1], progress)
-        assert decision.outcome is gates.Outcome.HOLD
-        service.apply_decision(
-            release_id, "hold", "gate:health", decision.sentence, decision.details()
-        )
+    return rolling(_service(client), build, product)
 
 
 def _post(client: TestClient, release_id: int, action: str, reason: str = "") -> str:
@@ -175,7 +141,8 @@ def test_an_admin_forces_an_advance_with_a_reason_and_an_illegal_action_is_a_mes
     moved = _service(client).get(release.id)
     assert moved.stage == 1 and moved.state is ReleaseState.ROLLING_OUT
     page = main_html(client.get(f"{PATH}/{release.id}?lang=en").text)
-    assert re.search(r"<td>ada</td>\s*<td>Advanced <span class=\"pill\">forced</span>", page)
+    forced = r'<td>ada</td>\s*<td>Moved to the next stage <span class="pill">forced</span>'
+    assert re.search(forced, page)
     assert "the fix is urgent" in page and "stage 2 of 4, 5%" in page
 
     # resuming a rolling-out release is refused with the service's reason (409), not a 500
@@ -196,7 +163,7 @@ def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
     client: TestClient, store: Store
 ) -> None:
     release = _rolling(client)
-    _gate_checks(client, release.id)
+    gate_checks(_service(client), release.id)
     sign_in_as(client, "vera", Role.VIEWER)
     page = main_html(client.get(f"{PATH}/{release.id}?lang=en").text)
     assert "500 device-days on this build since the start, against 50,000 on the baseline" in page
@@ -217,9 +184,10 @@ def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
     log = page.split("Decision log")[-1]
     assert '<span class="pill">gate</span> health' in log and "Held" in log
     assert "Hold: " in log
-    # returns: no baseline event at the first check is still a row, without a chart point
+    # returns: no return on the new build at the first check: a row, no chart point
     returns = page.split('id="metric-returns_rate"')[1].split("</details>")[0]
     assert returns.count("<tr>") == 3  # the header and two checks
+    assert returns.count('<g class="interval">') == 1
     # in Russian, with the numbers localised
     page = main_html(client.get(f"{PATH}/{release.id}?lang=ru").text)
     assert "3,60" in page and "Crash rate" not in page

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from babel.dates import format_skeleton
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
@@ -119,6 +120,12 @@ def latest_exposure(events: Sequence[ReleaseEvent]) -> Exposure | None:
     return None
 
 
+def _short_time(t: Translator, at: datetime) -> str:
+    """A chart's axis label: the day and the time, short (Dec 6 09:30, 12月6日 09:30)."""
+    day = format_skeleton("MMMd", at, locale=t.locale)
+    return f"{day} {format_skeleton('Hm', at, locale=t.locale)}"
+
+
 def ratio_text(t: Translator, value: float) -> str:
     return format_decimal(value, format="#,##0.00", locale=t.locale)
 
@@ -184,7 +191,7 @@ def metric_views(t: Translator, events: Sequence[ReleaseEvent]) -> list[MetricVi
 def _chart(t: Translator, label: str, checks: Sequence[Check]) -> Markup | None:
     points = [
         Interval(
-            t.datetime(c.at, "short"),
+            _short_time(t, c.at),
             c.ratio,
             c.low,
             c.high,

@@ -51,9 +51,9 @@ STATE_LABELS: dict[str, str] = {
     ReleaseState.ROLLED_BACK.value: N_("Rolled back"),
 }
 ACTION_LABELS: dict[str, str] = {
-    "create": N_("Created"),
+    "create": N_("Drafted"),
     "start": N_("Started"),
-    "advance": N_("Advanced"),
+    "advance": N_("Moved to the next stage"),
     "hold": N_("Held"),
     "pause": N_("Paused"),
     "resume": N_("Resumed"),

@@ -17,7 +17,7 @@ def _release(database_url: str) -> None:
         ("create", "--product", "phone", "--build", "1.3", "--previous-build", "1.2"),
         ("start", "1"),
     ):
-        extra = ("--channel", "beta", "--plan", "10,100@1d") if args[0] == "create" else ()
+        extra = ("--channel", "stable", "--plan", "10,100@1d") if args[0] == "create" else ()
         code, _, err = run(database_url, "release", *args, *extra)
         assert code == 0, err
 
@@ -39,12 +39,12 @@ def test_release_check_holds_then_halts(
             {"product": "phone", "day": today, "model": "m1", "build": build,
              "channel": channel, "region": "NL", "active_devices": n, "crashes": c}
             for build, channel, n, c in
-            (("1.2", "stable", 50_000, 250), ("1.3", "beta", 5_000, 500))
+            (("1.2", "stable", 50_000, 250), ("1.3", "stable", 5_000, 500))
         ]
     )  # fmt: skip
     code, out, err = run(database_url, "release", "check", "--release", "1")
     assert code == 0, err
-    assert out.startswith("release 1 (1.3 on beta, stage 1, 10%): halt. Halt: crash rate")
+    assert out.startswith("release 1 (1.3 on stable, stage 1, 10%): halt. Halt: crash rate")
     code, out, err = run(database_url, "release", "check", "--release", "1")
     assert code == 1 and "release 1 is not rolling out" in err
     code, out, err = run(database_url, "release", "check", "--release", "9")

@@ -74,14 +74,14 @@ def test_a_bad_build_in_the_store_is_halted_naming_the_metric(
 ) -> None:
     intake = IntakeService(store, settings)
     releases, checks, clock = _world(store, settings)
-    release = releases.create("phone", "1.3", "beta", "10,50,100@1d", previous_build="1.2")
+    release = releases.create("phone", "1.3", "stable", "10,50,100@1d", previous_build="1.2")
     releases.start(release.id, "ann")
     halted = None
     for step in range(1, 12):
         clock.now = START + timedelta(hours=6 * step)
         today, part = _so_far(clock.now)
         _day(intake, today, "1.2", "stable", 2_500 * part, 12 * part)  # 0.5 % a day
-        _day(intake, today, "1.3", "beta", 250 * part, 6 * part)  # 2.4 % a day
+        _day(intake, today, "1.3", "stable", 250 * part, 6 * part)  # 2.4 % a day
         done = checks.run_due_checks()
         if done and done[0].release.state is ReleaseState.HALTED:
             halted = done[0]
@@ -104,13 +104,13 @@ def test_a_good_build_advances_stage_by_stage_checked_every_interval(
 ) -> None:
     intake = IntakeService(store, settings)
     releases, checks, clock = _world(store, settings)
-    release = releases.create("phone", "1.3", "beta", "10,50,100@1d", previous_build="1.2")
+    release = releases.create("phone", "1.3", "stable", "10,50,100@1d", previous_build="1.2")
     releases.start(release.id, "ann")
     for step in range(1, 16):
         clock.now = START + timedelta(hours=6 * step)
         day, part = _so_far(clock.now)
         _day(intake, day, "1.2", "stable", 5_000 * part, 25 * part)
-        _day(intake, day, "1.3", "beta", 500 * part, 2 * part + (step % 2))
+        _day(intake, day, "1.3", "stable", 500 * part, 2 * part + (step % 2))
         checks.run_due_checks()
         # nothing more is due until the next interval
         assert checks.run_due_checks(clock.now + timedelta(hours=1)) == []
@@ -211,23 +211,25 @@ def test_store_counts_triaged_feedback_and_its_negative_part(
     intake = IntakeService(store, settings)
     day = START.date()
     _day(intake, day, "1.2", "stable", 10_000, 40)
-    _day(intake, day, "1.3", "beta", 1_000, 9)
+    _day(intake, day, "1.3", "stable", 1_000, 9)
     at = (START + timedelta(hours=2)).isoformat()
     items = [
         {"text": f"Camera crash {i}", "build": "1.3", "model": "m1", "region": "NL",
-         "rating": rating, "created_at": at, "external_id": f"n{i}", "product": "phone"}
+         "channel": "stable", "rating": rating, "created_at": at, "external_id": f"n{i}",
+         "product": "phone"}
         for i, rating in enumerate([1, 2, 3, 5, None])
     ] + [
         {"text": f"Battery drain {i}", "build": "1.2", "model": "m1", "region": "NL",
-         "rating": 4, "created_at": at, "external_id": f"b{i}", "product": "phone"}
+         "channel": "stable", "rating": 4, "created_at": at, "external_id": f"b{i}",
+         "product": "phone"}
         for i in range(3)
     ]  # fmt: skip
     intake.submit_batch(items, default_source="app")
     triage.drain()
     releases = ReleaseService(store, clock=Clock(), default_product="phone")
-    release = releases.create("phone", "1.3", "beta", "10,100@1d", models=["m1"], regions=["NL"])
+    release = releases.create("phone", "1.3", "stable", "10,100@1d", models=["m1"], regions=["NL"])
     measured = StoreMetrics(store).measure(release, START, START + timedelta(hours=6))
-    # no previous build named: the busiest stable build on the same models and regions
+    # no previous build named: the busiest other build on the same channel, models, regions
     assert measured.baseline_build == "1.2"
     new, base = measured.snapshot.new, measured.snapshot.base
     # ratings 1, 2 and none (the fake scores -0.5) are at or below -0.25

@@ -4,8 +4,10 @@ emerging flags), for a release's new build and its baseline over the same window
 What is counted (docs/releases.md, "Gate checks in the job"):
 
 - **cohorts**: the new build, and the baseline: the release's `previous_build`, or when it names
-  none the build with the most device-days on the stable channel in the window. Both on the
-  release's models and regions (all when it names none), on every channel and segment.
+  none the build with the most device-days on the release's channel in the window. Both on the
+  release's channel, models and regions (all models and regions when it names none), every
+  segment: a beta channel that runs ahead, with its keener users and its own crash rate, is
+  not mixed into a stable release's comparison.
 - **device-days and crashes**: the install base's daily aggregates, days from the window's
   first to its last (a day is counted whole, even when the window starts mid-day).
 - **feedback**: triaged feedback items on the build created in the window (a return's reason
@@ -13,9 +15,10 @@ What is counted (docs/releases.md, "Gate checks in the job"):
   triage sentiment (in [-1, 1]) is at or below `negative_at_or_below` (default -0.25: halfway
   between a neutral report and a two-star one). Kind is not used: a neutral bug report is
   counted by the crash rate, not as a complaint.
-- **returns**: RMA records naming the build when the product has any RMA records (they are per
-  device and name the build), else the install base's `returns` column. One source per
-  product, so both cohorts are counted alike.
+- **returns**: the install base's `returns` column (kept per channel, model, region and day,
+  like the device-days it is divided by); when the product's install base reports no returns
+  at all, the RMA records naming the build instead (they carry no channel, so they are counted
+  on every channel). One source per product, so both cohorts are counted alike.
 - **emerging flags**: the emerging-issues job's flags standing for the build now.
 """
 
@@ -25,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from userloop.domain.enums import Channel
 from userloop.domain.release import Release
 from userloop.release.gates import CohortCounts, Snapshot
 from userloop.store import Store
@@ -64,19 +66,21 @@ class StoreMetrics:
         first, last = since.date(), until.date()
         q = self.queries
         with self.store.read() as conn:
+            channel = release.channel.value
             baseline = release.previous_build or q.busiest_build(
-                conn, release.product, release.build, Channel.STABLE.value, models, regions,
-                first, last,
-            )  # fmt: skip
-            rma = q.has_return_records(conn, release.product)
+                conn, release.product, release.build, channel, models, regions, first, last
+            )
+            rma = not q.has_install_returns(conn, release.product)
             counts = []
             for build in (release.build, baseline):
                 if build is None:
                     counts.append(CohortCounts(device_days=0.0))
                     continue
-                base = q.install(conn, release.product, build, models, regions, first, last)
+                base = q.install(
+                    conn, release.product, build, channel, models, regions, first, last
+                )
                 said = q.feedback(
-                    conn, release.product, build, models, regions, since, until,
+                    conn, release.product, build, channel, models, regions, since, until,
                     self.negative_at_or_below,
                 )  # fmt: skip
                 back = (
@@ -102,6 +106,7 @@ class StoreMetrics:
         regions = sorted(release.regions) or None
         with self.store.read() as conn:
             found = self.queries.install(
-                conn, release.product, release.build, models, regions, since.date(), until.date()
-            )
+                conn, release.product, release.build, release.channel.value, models, regions,
+                since.date(), until.date(),
+            )  # fmt: skip
         return float(found.device_days)

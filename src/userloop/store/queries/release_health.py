@@ -67,11 +67,13 @@ class ReleaseHealthQueries:
         conn: Connection,
         product: str,
         build: str,
+        channel: str | None,
         models: Collection[str] | None,
         regions: Collection[str] | None,
         since: date,
         until: date,
     ) -> InstallCounts:
+        """The build's install-base sums on `channel` (None: every channel)."""
         c = install_base.c
         query = _install(
             select(
@@ -85,6 +87,10 @@ class ReleaseHealthQueries:
             since,
             until,
         ).where(builds.c.version == build)
+        if channel is not None:
+            query = query.join(channels, channels.c.id == c.channel_id).where(
+                channels.c.name == channel
+            )
         days, crashes, back = conn.execute(query).one()
         return InstallCounts(int(days), int(crashes), int(back))
 
@@ -119,14 +125,16 @@ class ReleaseHealthQueries:
         conn: Connection,
         product: str,
         build: str,
+        channel: str | None,
         models: Collection[str] | None,
         regions: Collection[str] | None,
         since: datetime,
         until: datetime,
         negative_at_or_below: float,
     ) -> FeedbackCounts:
-        """Triaged feedback on the build created in [since, until); untriaged items are
-        counted once triage has seen them, so both counts come from the same items."""
+        """Triaged feedback on the build (and `channel`, None: any) created in [since, until);
+        untriaged items are counted once triage has seen them, so both counts come from the
+        same items."""
         f = feedback.c
         negative = func.coalesce(
             func.sum(case((triage.c.sentiment <= negative_at_or_below, 1), else_=0)), 0
@@ -148,6 +156,10 @@ class ReleaseHealthQueries:
                 ~is_return,
             )
         )
+        if channel is not None:
+            query = query.join(channels, channels.c.id == f.channel_id).where(
+                channels.c.name == channel
+            )
         if models is not None:
             query = query.where(device_models.c.name.in_(list(models)))
         if regions is not None:
@@ -155,11 +167,12 @@ class ReleaseHealthQueries:
         total, bad = conn.execute(query).one()
         return FeedbackCounts(int(total), int(bad))
 
-    def has_return_records(self, conn: Connection, product: str) -> bool:
+    def has_install_returns(self, conn: Connection, product: str) -> bool:
+        """Whether the product's install base reports any return at all."""
         query = (
-            select(returns.c.id)
-            .join(products, products.c.id == returns.c.product_id)
-            .where(products.c.slug == product)
+            select(install_base.c.id)
+            .join(products, products.c.id == install_base.c.product_id)
+            .where(products.c.slug == product, install_base.c.returns > 0)
             .limit(1)
         )
         return conn.execute(query).first() is not None

@@ -4,6 +4,7 @@ sees no button and is refused; refusals shown as a message. Both stores."""
 
 from __future__ import annotations
 
+import math
 import re
 
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from userloop.domain.enums import Role
 from userloop.domain.release import Release, ReleaseState
 from userloop.release.service import ReleaseService
 from userloop.store import Store
+from userloop.web.console.release_gates import ratio_interval
 
 PATH = "/console/releases"
 MARKUP = "<b>hot</b> fix & <script>x()</script>"
@@ -166,7 +168,7 @@ def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
     gate_checks(_service(client), release.id)
     sign_in_as(client, "vera", Role.VIEWER)
     page = main_html(client.get(f"{PATH}/{release.id}?lang=en").text)
-    assert "500 device-days on this build since the start, against 50,000 on the baseline" in page
+    assert "500 device-days since the start (baseline: 50,000), counted at the check" in page
     for metric in ("crash_rate", "feedback_rate", "negative_share", "returns_rate", "crash_guard"):
         assert f'id="metric-{metric}"' in page, metric
     crash = page.split('id="metric-crash_rate"')[1].split('class="gate-metric"')[0]
@@ -178,7 +180,7 @@ def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
     # the table: 9 crashes in 500 device-days against 250 in 50,000: ratio 3.6
     assert "9 in 500 device-days (1.8%)" in crash
     assert "250 in 50,000 device-days (0.5%)" in crash
-    assert '<td class="num">3.60</td>' in crash
+    assert '<td class="num">3.60</td><td>1.85 to 7.00</td>' in crash
     assert "(halts at 100)" in crash
     # the gate's hold in the log, its reason in words
     log = page.split("Decision log")[-1]
@@ -187,7 +189,43 @@ def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
     # returns: no return on the new build at the first check: a row, no chart point
     returns = page.split('id="metric-returns_rate"')[1].split("</details>")[0]
     assert returns.count("<tr>") == 3  # the header and two checks
-    assert returns.count('<g class="interval">') == 1
+    assert returns.count('<g class="interval">') == 2
+    assert re.search(r'<td class="num">0.00</td><td>0.00 to \d', returns)
     # in Russian, with the numbers localised
     page = main_html(client.get(f"{PATH}/{release.id}?lang=ru").text)
     assert "3,60" in page and "Crash rate" not in page
+
+
+def test_the_ratio_interval_per_kind_of_metric() -> None:
+    def reading(metric: str, a: float, n1: float, b: float, n2: float) -> dict[str, object]:
+        ratio = (a / n1) / (b / n2) if b else None
+        return {
+            "metric": metric,
+            "new_events": a,
+            "new_exposure": n1,
+            "base_events": b,
+            "base_exposure": n2,
+            "base_rate": b / n2,
+            "ratio": ratio,
+        }
+
+    low, high = ratio_interval(reading("crash_rate", 9, 500, 250, 50000)) or (0, 0)
+    spread = 1.959964 * math.sqrt(1 / 9 + 1 / 250)
+    assert math.isclose(low, 3.6 * math.exp(-spread)) and math.isclose(high, 3.6 * math.exp(spread))
+    # shares: the variance of a ratio of two proportions, narrower than two Poisson counts
+    low, high = ratio_interval(reading("negative_share", 4, 12, 250, 1000)) or (0, 0)
+    spread = 1.959964 * math.sqrt(1 / 4 - 1 / 12 + 1 / 250 - 1 / 1000)
+    ratio = (4 / 12) / 0.25
+    assert math.isclose(low, ratio * math.exp(-spread)) and math.isclose(
+        high, ratio * math.exp(spread)
+    )
+    # against the ceiling only the new build's count varies
+    low, high = ratio_interval(reading("crash_guard", 9, 500, 0.0109, 1)) or (0, 0)
+    ratio = (9 / 500) / 0.0109
+    assert math.isclose(high, ratio * math.exp(1.959964 / 3))
+    # none yet on the new build: from 0 to the bound half an event gives
+    low, high = ratio_interval(reading("returns_rate", 0, 200, 4, 20000)) or (1, 0)
+    half = (0.5 / 200) / (4 / 20000)
+    assert low == 0 and math.isclose(high, half * math.exp(1.959964 * math.sqrt(2 + 1 / 4)))
+    # no baseline event: no ratio, no interval
+    assert ratio_interval(reading("returns_rate", 1, 200, 0, 20000)) is None

@@ -63,11 +63,15 @@ class Exposure:
 def ratio_interval(reading: Mapping[str, Any]) -> tuple[float, float] | None:
     """An approximate 95 % interval of the ratio on the log scale: Poisson counts for the
     rates, the ratio of two shares for the negative share, the new build's count alone against
-    the crash ceiling. Zero counts are taken as one half, so the interval stays finite."""
+    the crash ceiling. Zero counts are taken as one half, so the interval stays finite; with no
+    event on the new build yet it runs from 0 to the upper bound that half an event gives."""
     ratio = reading.get("ratio")
-    if ratio is None or ratio <= 0:
+    if ratio is None or ratio < 0 or not reading.get("new_exposure"):
         return None
     a = max(float(reading["new_events"]), 0.5)
+    # ratio is None when the base rate is 0, so the division is safe
+    half = a / float(reading["new_exposure"]) / float(reading["base_rate"])
+    centre = float(ratio) if ratio > 0 else half
     if reading["metric"] == "crash_guard":
         variance = 1 / a
     else:
@@ -77,7 +81,8 @@ def ratio_interval(reading: Mapping[str, Any]) -> tuple[float, float] | None:
             n1, n2 = float(reading["new_exposure"]), float(reading["base_exposure"])
             variance = max(variance - 1 / max(n1, a) - 1 / max(n2, b), 0.0)
     spread = Z95 * math.sqrt(variance)
-    return ratio * math.exp(-spread), ratio * math.exp(spread)
+    low = centre * math.exp(-spread) if ratio > 0 else 0.0
+    return low, centre * math.exp(spread)
 
 
 def gate_checks(events: Sequence[ReleaseEvent]) -> dict[str, list[Check]]:

@@ -13,6 +13,7 @@ from datetime import datetime
 from userloop.container import Services
 from userloop.demo.catalog import FIXED_BUILD_INDEX, FIXED_PROBLEM, REGRESSION_PROBLEM
 from userloop.demo.generator import DemoWorld
+from userloop.demo.releases import stage_releases
 from userloop.domain.entities import VoterProfile
 from userloop.domain.enums import Channel, Experience, TopicStatus
 
@@ -103,4 +104,5 @@ def stage(services: Services, world: DemoWorld) -> int:
                 topics.set_fixed_build(topic_id, fixed, ACTOR)
             topics.set_status(topic_id, status, ACTOR)
         changed += 1
+    stage_releases(services, world)  # completed, halted by a gate, rolling out (releases.py)
     return changed

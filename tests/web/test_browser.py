@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,7 +73,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     )
     services = Services.build(settings)
     services.store.upgrade()
-    demo_world = generate(seed=7, n_feedback=1200)
+    # A fresh demo: the world ends today, as `userloop demo` makes it.
+    demo_world = generate(seed=7, n_feedback=1200, end=datetime.now(UTC).date())
     load_demo(services, seed=7, n_feedback=1200, show_progress=False, world=demo_world)
     services.intake.submit_batch(
         [{"text": text, "language": "zh-Hans"} for text in NFC_REPORTS_ZH],
@@ -81,6 +83,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     services.triage.drain()
     services.triage.recluster()  # as `userloop demo` does before staging
     stage(services, demo_world)  # statuses for the roadmap, a shipped fix for the changelog
+    services.run_after_triage()  # emerging flags and priorities, as the demo's worker would
     for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
         services.users.create(name, PASSWORD, role)
     similar = services.similar.topics(NFC_REPORT_RU, language="ru", k=2)
@@ -278,6 +281,7 @@ CONSOLE_PAGES = {
     "console-suggestions": "/console/suggestions",
     "console-emerging": "/console/emerging?build=*",
     "console-install-base": "/console/install-base",
+    "console-priorities": "/console/priorities",
 }
 
 
@@ -341,6 +345,33 @@ def _check(page: Page, path: str, errors: list[str]) -> None:
     problems = page.evaluate(A11Y_JS)
     assert not problems, f"{path}: {problems}"
     assert not errors, f"{path}: console errors {errors}"
+
+
+# Each page of a fresh demo with its charts: the number of chart marks (bars with a height, line
+# series, intervals) the page must draw at least.
+CHART_PAGES = {
+    "/console/": 20,  # reports per day over 30 days, nearly every day has some
+    "/console/priorities": 3,  # the open breakdown of the top topic: one bar per segment
+    "/console/emerging?build=*": 1,  # the planted regression, new on the newest build
+    "/console/install-base": 10,  # adoption lines, devices per model and region, rates
+}
+MARKS_JS = """() => {
+  const bars = [...document.querySelectorAll('main svg.chart rect.bar')]
+    .filter(r => parseFloat(r.getAttribute('height')) > 0).length;
+  const lines = document.querySelectorAll('main svg.chart polyline.series').length;
+  const intervals = document.querySelectorAll('main svg.chart g.interval').length;
+  return bars + lines + intervals;
+}"""
+
+
+def test_a_fresh_demo_draws_its_charts(world: World, browser: Browser) -> None:
+    context, page = new_page(browser)
+    sign_in(page, world.url, "vera")
+    for path, least in CHART_PAGES.items():
+        page.goto(world.url + path)
+        marks = page.evaluate(MARKS_JS)
+        assert marks >= least, f"{path}: {marks} chart marks"
+    context.close()
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])

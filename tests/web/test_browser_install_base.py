@@ -1,6 +1,6 @@
 """The install base page in a real browser (Debian's Chromium via Playwright): a viewer reaches
 it from the nav and sees its charts drawn, a filter narrows it, it fits a phone and passes the
-basic accessibility checks; screenshots in English and Chinese for the docs.
+basic accessibility checks (its screenshots for the docs come from the demo: test_browser.py).
 
 The live server runs on the small hand-made install base of tests/install_base_world.py (no
 feedback, no models needed)."""
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 PATH = "/console/install-base"
 
@@ -140,16 +138,4 @@ def test_the_page_fits_and_passes_basic_accessibility(
         problems = page.evaluate(A11Y_JS)
         assert not problems, (width, path, problems)
     assert not log.errors, log.errors
-    context.close()
-
-
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
-def test_screenshots(world: World, browser: Browser, locale: str) -> None:
-    context, page = new_page(browser, locale=locale)
-    suffix = "en" if locale.startswith("en") else "zh-Hans"
-    sign_in(page, world.url, "tina")
-    page.goto(world.url + PATH)
-    page.locator("svg.chart").first.wait_for()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"console-install-base-{suffix}.png"), full_page=True)
     context.close()

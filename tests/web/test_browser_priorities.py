@@ -1,7 +1,7 @@
 """The priorities page in a real browser (Debian's Chromium via Playwright): a viewer reaches it
 from the nav and sees the ranked list with its sentences and the first topic's chart drawn, a
-segment filter re-ranks it, it fits a phone and passes the basic accessibility checks;
-screenshots in English and Chinese for the docs.
+segment filter re-ranks it, it fits a phone and passes the basic accessibility checks (its
+screenshots for the docs come from the demo: test_browser.py).
 
 The live server runs on the synthetic fleet (`userloop.demo.fleet`) loaded through intake,
 the fake triage models and the vote service, with the priorities computed once."""
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 PATH = "/console/priorities"
 
@@ -148,16 +146,4 @@ def test_the_page_fits_and_passes_basic_accessibility(
         problems = page.evaluate(A11Y_JS)
         assert not problems, (width, path, problems)
     assert not log.errors, log.errors
-    context.close()
-
-
-@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
-def test_screenshots(world: World, browser: Browser, locale: str) -> None:
-    context, page = new_page(browser, locale=locale)
-    suffix = "en" if locale.startswith("en") else "zh-Hans"
-    sign_in(page, world.url, "tina")
-    page.goto(world.url + PATH)
-    page.locator("svg.chart").first.wait_for()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"console-priorities-{suffix}.png"), full_page=True)
     context.close()

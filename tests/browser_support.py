@@ -13,9 +13,13 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi import FastAPI
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -128,3 +132,23 @@ A11Y_JS = "\n".join(
 
 # Horizontal overflow at the current viewport: the page must fit a 390-pixel phone.
 OVERFLOW_JS = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+# The staff password the browser tests' worlds give their users.
+PASSWORD = "correct horse battery"
+
+
+def new_page(
+    browser: Browser, locale: str = "en-US", width: int = 1280
+) -> tuple[BrowserContext, Page]:
+    """A page in a fresh context (no cookies) of the given locale and width."""
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+    context.set_default_timeout(15_000)
+    return context, context.new_page()
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    page.goto(f"{url}/console/sign-in")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("form[action='/console/sign-in'] button[type=submit]")
+    page.wait_for_url(f"{url}/console/")

@@ -17,9 +17,12 @@ import pytest
 from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
+    PASSWORD,
     LiveServer,
     launch_browser,
+    new_page,
     require_browser,
+    sign_in,
     start_server,
     watch,
 )
@@ -30,11 +33,10 @@ from userloop.domain.enums import Role
 from userloop.store import Store
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "correct horse battery"
 PATH = "/console/priorities"
 
 
@@ -77,22 +79,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture(scope="module")
 def browser(world: World) -> Iterator[Browser]:
     yield from launch_browser()  # type: ignore[misc]
-
-
-def new_page(
-    browser: Browser, locale: str = "en-US", width: int = 1280
-) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
-
-
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/console/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/console/sign-in'] button[type=submit]")
-    page.wait_for_url(f"{url}/console/")
 
 
 def test_a_viewer_sees_the_ranking_and_filters_it(world: World, browser: Browser) -> None:

@@ -18,9 +18,12 @@ import pytest
 from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
+    PASSWORD,
     LiveServer,
     launch_browser,
+    new_page,
     require_browser,
+    sign_in,
     start_server,
     watch,
 )
@@ -32,12 +35,11 @@ from userloop.domain.release import ReleaseState
 from userloop.store import Store
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page
+    from playwright.sync_api import Browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PASSWORD = "correct horse battery"
 PATH = "/console/releases"
 
 
@@ -85,22 +87,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 @pytest.fixture(scope="module")
 def browser(world: World) -> Iterator[Browser]:
     yield from launch_browser()  # type: ignore[misc]
-
-
-def new_page(
-    browser: Browser, locale: str = "en-US", width: int = 1280
-) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
-    context.set_default_timeout(15_000)
-    return context, context.new_page()
-
-
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/console/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/console/sign-in'] button[type=submit]")
-    page.wait_for_url(f"{url}/console/")
 
 
 def test_a_triager_pauses_and_resumes_a_rollout(world: World, browser: Browser) -> None:

@@ -43,7 +43,13 @@ from userloop.intake.schemas import (
     describe_errors,
     format_errors,
 )
-from userloop.intake.service import IntakeService, ItemResult, _Prepared
+from userloop.intake.service import (
+    IntakeService,
+    ItemResult,
+    _Prepared,
+    dimension_ids,
+    first_and_repeats,
+)
 from userloop.store.repos.returns import ReturnsRepo
 
 DEFAULT_SOURCE = "returns"
@@ -250,26 +256,11 @@ class ReturnsIntake:
         store = self.intake.store
         # Dimensions are resolved (and cached) before the transaction: the feedback path asks
         # for the same ones inside it, and on SQLite a second writer there would be locked out.
-        dims = store.dimensions
-        product_ids = {p: dims.product_id(p) for p in {x.product for x in prepared}}
-        model_ids: dict[tuple[str, str], int] = {}
-        build_ids: dict[tuple[str, str], int] = {}
-        for product, pid in product_ids.items():
-            mine = [x.record for x in prepared if x.product == product]
-            for name, id_ in dims.model_ids(pid, {r.model for r in mine}).items():
-                model_ids[(product, name)] = id_
-            for name, id_ in dims.build_ids(pid, {r.build for r in mine if r.build}).items():
-                build_ids[(product, name)] = id_
-
+        product_ids, model_ids, build_ids = dimension_ids(
+            store.dimensions, [(x.product, x.record.model, x.record.build) for x in prepared]
+        )
         # The first occurrence of a key in the batch is the candidate; the rest repeat it.
-        first: dict[tuple[str, str], _Return] = {}
-        repeats: list[_Return] = []
-        for x in prepared:
-            key = (x.source, x.external_id)
-            if key in first:
-                repeats.append(x)
-            else:
-                first[key] = x
+        first, repeats = first_and_repeats(prepared)
 
         results: dict[int, ItemResult] = {}
         now = datetime.now(UTC)

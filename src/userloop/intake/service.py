@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import Connection
@@ -32,6 +32,7 @@ from userloop.intake.schemas import (
     format_errors,
 )
 from userloop.store import Store
+from userloop.store.dimensions import Dimensions
 from userloop.store.repos.reporter import ReporterUpsert
 
 
@@ -96,6 +97,47 @@ class InstallBaseRejected(ValueError):
             f"{len(errors)} invalid sample(s); first at index {first['index']}: "
             f"{format_errors(first['errors'])}"
         )
+
+
+class _Keyed(Protocol):
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def external_id(self) -> str: ...
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
+def first_and_repeats(items: Sequence[K]) -> tuple[dict[tuple[str, str], K], list[K]]:
+    """Each (source, external id) key's first item in a batch, and the items that repeat one."""
+    first: dict[tuple[str, str], K] = {}
+    repeats: list[K] = []
+    for x in items:
+        key = (x.source, x.external_id)
+        if key in first:
+            repeats.append(x)
+        else:
+            first[key] = x
+    return first, repeats
+
+
+def dimension_ids(
+    dims: Dimensions, rows: Sequence[tuple[str, str | None, str | None]]
+) -> tuple[dict[str, int], dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Ids of the products, and of the (product, model) and (product, build) pairs, that the
+    (product, model, build) rows name; created where missing."""
+    product_ids = {p: dims.product_id(p) for p in {r[0] for r in rows}}
+    model_ids: dict[tuple[str, str], int] = {}
+    build_ids: dict[tuple[str, str], int] = {}
+    for product, pid in product_ids.items():
+        mine = [r for r in rows if r[0] == product]
+        for name, id_ in dims.model_ids(pid, {m for _, m, _ in mine if m}).items():
+            model_ids[(product, name)] = id_
+        for name, id_ in dims.build_ids(pid, {b for _, _, b in mine if b}).items():
+            build_ids[(product, name)] = id_
+    return product_ids, model_ids, build_ids
 
 
 def count_results(results: Sequence[ItemResult]) -> dict[str, int]:
@@ -259,25 +301,11 @@ class IntakeService:
         feedback items and their own rows together)."""
         results: dict[int, ItemResult] = {}
         dims = self.store.dimensions
-        product_ids = {p: dims.product_id(p) for p in {x.product for x in prepared}}
-        model_ids: dict[tuple[str, str], int] = {}
-        build_ids: dict[tuple[str, str], int] = {}
-        for product, pid in product_ids.items():
-            mine = [x for x in prepared if x.product == product]
-            for name, id_ in dims.model_ids(pid, {x.model for x in mine if x.model}).items():
-                model_ids[(product, name)] = id_
-            for name, id_ in dims.build_ids(pid, {x.build for x in mine if x.build}).items():
-                build_ids[(product, name)] = id_
-
+        product_ids, model_ids, build_ids = dimension_ids(
+            dims, [(x.product, x.model, x.build) for x in prepared]
+        )
         # First occurrence of a key in the batch is the candidate; the rest repeat or clash.
-        first: dict[tuple[str, str], _Prepared] = {}
-        repeats: list[_Prepared] = []
-        for x in prepared:
-            key = (x.source, x.external_id)
-            if key in first:
-                repeats.append(x)
-            else:
-                first[key] = x
+        first, repeats = first_and_repeats(prepared)
 
         with self.store.write() if conn is None else nullcontext(conn) as conn:
             by_source: dict[str, list[_Prepared]] = {}

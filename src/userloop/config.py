@@ -277,8 +277,9 @@ class Settings(BaseSettings):
     release_max_emerging_flags: int = Field(
         0,
         ge=0,
-        description="Emerging issues flagged for a release's build that the gates tolerate; "
-        "one more halts the release.",
+        description="Topics whose rise on a release's new build the gates' own per-topic test "
+        "confirms (emerging issues, docs/releases.md) that the gates tolerate; one more halts "
+        "the release.",
     )
     recluster_window: int = Field(
         2000,

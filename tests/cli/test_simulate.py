@@ -1,6 +1,7 @@
 """`userloop simulate` through the real services and the shipped triage models, on small fleets:
-a build crashing five times as often is halted with the crash rate named, a good build is not,
-the JSON states its keys and the rates it used, and a seed gives the same run."""
+a build crashing five times as often is halted with the crash rate named, a new complaint as an
+emerging issue, a good build is not, the JSON states its keys and the rates it used, and a seed
+gives the same run."""
 
 from __future__ import annotations
 
@@ -34,9 +35,10 @@ def test_a_crashing_build_is_halted_naming_the_crash_rate(tmp_path: Path) -> Non
         tmp_path, "--devices", "4000", "--days", "4", "--crash-multiplier", "5", "--seed", "3"
     )
     assert result["halted"] is True and result["outcome"] == "halted"
-    assert result["halted_at_stage"] in (1, 2, 3)
-    assert "crash rate" in result["reason"] and "≥ 100" in result["reason"]
-    assert 0 < result["reach"] < 0.1
+    # a 4,000-device fleet's 1 % stage is 40 devices, about one crash a day even at ×5
+    assert result["halted_at_stage"] in (1, 2, 3, 4)
+    assert "crash rate" in result["reason"] and "≥ 120" in result["reason"]
+    assert 0 < result["reach"] < 0.15
     assert 0 < result["hours_to_decision"] <= 96
     assert result["base_rates"] == {
         "crash_per_device_day": 0.005,
@@ -46,6 +48,7 @@ def test_a_crashing_build_is_halted_naming_the_crash_rate(tmp_path: Path) -> Non
         "complaint_write_rate_per_day": 0.1,
     }
     assert result["options"]["crash_multiplier"] == 5.0
+    assert result["options"]["beta_devices"] == 200
     assert result["submitted"]["feedback"] > 0 and result["checks"] == len(result["timeline"])
 
 
@@ -69,3 +72,12 @@ def test_bad_options_are_refused(tmp_path: Path) -> None:
     taken.write_text("")
     code, _, err = run(url, "simulate", "--db", str(taken))
     assert code == 2 and "exists" in err
+
+
+def test_a_new_complaint_is_halted_as_an_emerging_issue(tmp_path: Path) -> None:
+    result = _simulate(
+        tmp_path, "--devices", "20000", "--days", "5", "--complaint-share", "0.05", "--seed", "2"
+    )
+    assert result["halted"] is True and "emerging" in result["reason_codes"]
+    assert "emerging issue on the new build, topic #" in result["reason"]
+    assert result["submitted"]["complaints"] > 0 and result["reach"] < 0.15

@@ -235,6 +235,9 @@ def test_store_counts_triaged_feedback_and_its_negative_part(
     # ratings 1, 2 and none (the fake scores -0.5) are at or below -0.25
     assert (new.device_days, new.crashes, new.feedback, new.negative) == (1000.0, 9, 5, 3)
     assert (base.device_days, base.crashes, base.feedback, base.negative) == (10_000.0, 40, 3, 0)
+    # per topic, distinct reporters of the same items (each anonymous item counts as one)
+    topics = measured.snapshot.topics
+    assert sum(n for n, _ in topics.values()) == 5 and sum(b for _, b in topics.values()) == 3
     later = StoreMetrics(store).measure(
         release, START + timedelta(hours=3), START + timedelta(hours=6)
     )

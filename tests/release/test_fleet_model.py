@@ -102,8 +102,9 @@ def test_the_minimum_detectable_degradation_is_caught_about_half_the_time() -> N
     assert 0.3 <= share <= 0.8
 
 
-def test_the_complaint_share_the_emerging_detector_needs() -> None:
+def test_the_complaint_share_the_topic_test_needs() -> None:
     shares = minimum_complaint_share(FLEET)
     assert shares[0] is not None and shares[1] is not None
     assert shares[1] < 0.02  # 2 % is enough by the end of the 2 % stage
-    assert minimum_complaint_share(1_000)[0] is None  # 10 devices cannot produce 5 reporters
+    assert minimum_complaint_share(1_000)[0] is None  # 10 devices cannot produce 4 reporters
+    assert shares[-1] is None  # at 100 % no baseline is left to compare with

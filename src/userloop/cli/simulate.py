@@ -37,9 +37,13 @@ def simulate_command(
     plan: Annotated[
         str, typer.Option("--plan", help="A preset or a custom plan, as `release create`")
     ] = "app-store-7-day",
-    beta_share: Annotated[
-        float, typer.Option("--beta-share", help="Share of the fleet on the beta channel")
-    ] = 0.02,
+    beta_devices: Annotated[
+        int | None,
+        typer.Option(
+            "--beta-devices",
+            help="Devices in the beta channel's pilot group (default: 200, at most a tenth)",
+        ),
+    ] = None,
     feedback_sample: Annotated[
         float,
         typer.Option("--feedback-sample", help="Submit this share of the feedback (faster)"),
@@ -67,7 +71,7 @@ def simulate_command(
             complaint_share=complaint_share,
             return_multiplier=return_multiplier,
             plan=plan,
-            beta_share=beta_share,
+            beta_devices=beta_devices,
             feedback_sample=feedback_sample,
         )
     except ValueError as exc:

@@ -187,4 +187,11 @@ def at_least(now: gates.Snapshot, last: gates.Snapshot) -> gates.Snapshot:
             returns=max(a.returns, b.returns),
         )
 
-    return gates.Snapshot(up(now.new, last.new), up(now.base, last.base), now.emerging_flags)
+    topics = {
+        topic: (
+            max(now.topics.get(topic, (0, 0))[0], last.topics.get(topic, (0, 0))[0]),
+            max(now.topics.get(topic, (0, 0))[1], last.topics.get(topic, (0, 0))[1]),
+        )
+        for topic in set(now.topics) | set(last.topics)
+    }
+    return gates.Snapshot(up(now.new, last.new), up(now.base, last.base), topics)

@@ -15,9 +15,10 @@ and (1 − f)·N the baseline. Default base rates (`BaseRates`), per device per 
 A bad build multiplies these (`BuildEffect`) and may carry a new complaint topic: a share of its
 devices is affected, and each affected device's user writes about it, once, at
 ``complaint_write_rate`` per day (default 10 %, about 33 times the ordinary 0.3 %: people write
-when something is wrong). Those reports are feedback, negative, and the emerging-issues detector
-flags the topic once ``min_new_count`` devices have reported it (5, as its default for a topic
-new on a build).
+when something is wrong). Those reports are feedback, negative, and one topic of their own.
+Ordinary feedback falls into ``BACKGROUND_TOPICS`` topics (shares ∝ 1/√k, the long tail a real
+product has), so the gates' emerging-issue test (`topic_gate`) watches them too and a good
+build's false alarms include theirs.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from userloop.release import gate_stats, gates
+from userloop.release import gate_stats, gates, topic_gate
 from userloop.release.gates import CohortCounts, GateConfig, GateState, Metric, Outcome, Snapshot
 
 # (percent of the fleet, dwell hours) per stage
@@ -54,7 +55,6 @@ class BuildEffect:
     returns: float = 1.0
     complaint_share: float = 0.0  # share of the build's devices affected by a new complaint
     complaint_write_rate: float = 0.10  # per affected device per day, each writes once
-    min_new_count: int = 5  # reporters for the emerging-issues detector to flag the topic
 
     @property
     def good(self) -> bool:
@@ -62,6 +62,11 @@ class BuildEffect:
 
 
 GOOD = BuildEffect()
+
+BACKGROUND_TOPICS = 25
+_SHARES = 1 / np.sqrt(np.arange(1, BACKGROUND_TOPICS + 1))
+TOPIC_SHARES = _SHARES / _SHARES.sum()
+COMPLAINT_TOPIC = 1000  # its id: after every background topic
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,8 @@ def simulate(
     days = check_hours / 24.0
     state = GateState()
     new, base = np.zeros(5), np.zeros(5)  # device-days, crashes, feedback, negative, returns
+    new_topics = np.zeros(BACKGROUND_TOPICS, dtype=np.int64)
+    base_topics = np.zeros(BACKGROUND_TOPICS, dtype=np.int64)
     affected_written = 0.0
     affected_total = 0.0
     stage, hours, in_stage, stage_exposure, reach = 0, 0.0, 0.0, 0.0, plan[0][0] / 100
@@ -108,8 +115,12 @@ def simulate(
         share, dwell = plan[stage][0] / 100, plan[stage][1]
         n_new, n_base = round(share * fleet), fleet - round(share * fleet)
         affected_total = max(affected_total, effect.complaint_share * n_new)
-        new += _draw(rng, n_new * days, rates, effect)
-        base += _draw(rng, n_base * days, rates, GOOD)
+        drawn_new = _draw(rng, n_new * days, rates, effect)
+        drawn_base = _draw(rng, n_base * days, rates, GOOD)
+        new += drawn_new
+        base += drawn_base
+        new_topics += rng.multinomial(int(drawn_new[2]), TOPIC_SHARES)
+        base_topics += rng.multinomial(int(drawn_base[2]), TOPIC_SHARES)
         waiting = max(affected_total - affected_written, 0.0)
         reports = rng.binomial(int(waiting), 1 - math.exp(-effect.complaint_write_rate * days))
         affected_written += reports
@@ -118,13 +129,13 @@ def simulate(
         hours += check_hours
         in_stage += check_hours
         stage_exposure += n_new * days
-        snapshot = Snapshot(
-            new=_counts(new),
-            base=_counts(base),
-            emerging_flags=int(
-                affected_written >= effect.min_new_count > 0 and effect.complaint_share > 0
-            ),
-        )
+        topics = {
+            k + 1: (int(n), int(b))
+            for k, (n, b) in enumerate(zip(new_topics, base_topics, strict=True))
+        }
+        if affected_written:
+            topics[COMPLAINT_TOPIC] = (int(affected_written), 0)
+        snapshot = Snapshot(new=_counts(new), base=_counts(base), topics=topics)
         state = gates.update(state, snapshot, config)
         decision = gates.decide(state, gates.StageProgress(in_stage, dwell, stage_exposure), config)
         codes = tuple(reason.code for reason in decision.reasons)
@@ -196,11 +207,15 @@ def minimum_complaint_share(
     *,
     plan: Plan = PLANS["app-store-7-day"],
     write_rate: float = 0.10,
-    min_new_count: int = 5,
+    config: GateConfig | None = None,
+    rank: int = BACKGROUND_TOPICS + 1,
 ) -> list[float | None]:
     """Per stage, the smallest share of the build's devices a new complaint topic must affect
-    for its expected reporters to reach the emerging detector's `min_new_count` by the end of
-    that stage (devices write once, at `write_rate` per day). None: more than all of them."""
+    for its expected reporters by the end of that stage to cross the gates' topic threshold
+    (`topic_gate.reporters_needed` at the stage's share, for a topic watched `rank`-th: after
+    the product's ordinary topics). Devices write once, at `write_rate` per day. None: more
+    than all of them."""
+    config = config or GateConfig()
     out: list[float | None] = []
     for last in range(len(plan)):
         # expected reporters per unit share: each device that joined at stage j has had
@@ -213,7 +228,9 @@ def minimum_complaint_share(
             expected += joined * (1 - math.exp(-write_rate * remaining / 24))
             remaining -= dwell
             previous = max(previous, percent / 100)
-        share = min_new_count / expected if expected else math.inf
+        share_now = min(plan[last][0] / 100, 0.999)
+        need = topic_gate.reporters_needed(share_now, config.topic_mdd, config.alpha_per_test, rank)
+        share = need / expected if need is not None and expected else math.inf
         out.append(share if share <= 1 else None)
     return out
 

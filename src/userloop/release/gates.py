@@ -11,8 +11,9 @@ however many checks are made. On top of the tests:
 - an absolute guard on the crash rate (Android vitals' user-perceived crash rate, 1.09 % of daily
   active devices), itself an always-valid test against that ceiling, so a small cohort's
   unlucky day does not trip it;
-- emerging-issue flags for the build (from the emerging-issues detector, which controls its own
-  false discoveries): more than ``max_emerging_flags`` halts.
+- emerging issues: per topic, the same always-valid ratio-of-rates test on its reporters
+  (`topic_gate`), one more of the α split's tests; more topics over their threshold than
+  ``max_emerging_flags`` halts.
 
 Advance needs the stage's dwell and exposure met and no metric under suspicion (Λ at or above
 ``(1/α_m)^hold_power``, i.e. halfway to a halt on the log scale). We do not also require the
@@ -31,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from userloop.release import gate_stats
+from userloop.release import gate_stats, topic_gate
 from userloop.release.gate_stats import FloatArray
+from userloop.release.topic_gate import TopicCounts, TopicReading, TopicState
 
 
 class Metric(StrEnum):
@@ -75,7 +77,8 @@ class GateConfig:
     tolerance: float = 0.0  # H0: ratio ≤ 1 + tolerance (a degradation this small is accepted)
     metrics: tuple[Metric, ...] = tuple(Metric)
     crash_guard: float | None = ANDROID_VITALS_CRASH_RATE  # ceiling per device-day; None: off
-    max_emerging_flags: int = 0  # more flags than this halts
+    max_emerging_flags: int = 0  # more topics over their threshold than this halts
+    topic_mdd: float = 1.0  # a topic's reporters per device-day must at least double
     hold_power: float = 0.5  # hold while Λ ≥ (1/α_m)^hold_power
 
     def __post_init__(self) -> None:
@@ -91,12 +94,16 @@ class GateConfig:
             raise ValueError("crash_guard must lie between 0 and 1 (a share of device-days)")
         if self.max_emerging_flags < 0:
             raise ValueError("max_emerging_flags cannot be negative")
+        if self.topic_mdd <= 0:
+            raise ValueError("topic_mdd must be positive")
         if not 0 < self.hold_power <= 1:
             raise ValueError("hold_power must lie in (0, 1]")
 
     @property
     def tests(self) -> int:
-        return len(self.metrics) + (self.crash_guard is not None)
+        """The α split's parts: each metric, the crash guard, and the topics (one part
+        spread over all of them, `topic_gate`)."""
+        return len(self.metrics) + (self.crash_guard is not None) + 1
 
     @property
     def alpha_per_test(self) -> float:
@@ -156,17 +163,18 @@ ZERO = CohortCounts(device_days=0.0)
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What one check sees: both cohorts' cumulative counts and the build's emerging flags."""
+    """What one check sees: both cohorts' cumulative counts, and per topic its distinct
+    reporters on each cohort (topic id -> (new, baseline))."""
 
     new: CohortCounts
     base: CohortCounts
-    emerging_flags: int = 0
+    topics: TopicCounts = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "new": self.new.as_dict(),
             "base": self.base.as_dict(),
-            "emerging_flags": self.emerging_flags,
+            "topics": topic_gate.counts_to_json(self.topics),
         }
 
     @classmethod
@@ -182,7 +190,11 @@ class Snapshot:
                 returns=int(part["returns"]),
             )
 
-        return cls(cohort(data["new"]), cohort(data["base"]), int(data.get("emerging_flags", 0)))
+        return cls(
+            cohort(data["new"]),
+            cohort(data["base"]),
+            topic_gate.counts_from_json(data.get("topics")),
+        )
 
 
 @dataclass(frozen=True)
@@ -203,6 +215,7 @@ class GateState:
     last: Snapshot = field(default_factory=lambda: Snapshot(new=ZERO, base=ZERO))
     log_lr: Mapping[Metric, FloatArray] = field(default_factory=dict)
     checks: int = 0
+    topics: TopicState = topic_gate.EMPTY
 
 
 @dataclass(frozen=True)
@@ -250,7 +263,7 @@ class Reading:
 class Reason:
     code: str  # degradation, guard, emerging, suspicion, dwell, exposure, clear
     sentence: str  # plain English
-    reading: Reading | None = None
+    reading: Reading | TopicReading | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -292,7 +305,25 @@ def update(state: GateState, snapshot: Snapshot, config: GateConfig) -> GateStat
         if previous is None:
             previous = np.zeros(len(config.grid(metric)))
         log_lr[metric] = previous + _step(metric, last, snapshot, config)
-    return GateState(last=snapshot, log_lr=log_lr, checks=state.checks + 1)
+    topics = topic_gate.update_topics(
+        state.topics,
+        last.topics,
+        snapshot.topics,
+        snapshot.new.device_days - last.new.device_days,
+        snapshot.base.device_days - last.base.device_days,
+        topic_gate.topic_grid(config.topic_mdd, config.tolerance),
+        1.0 + config.tolerance,
+    )
+    return GateState(last=snapshot, log_lr=log_lr, checks=state.checks + 1, topics=topics)
+
+
+def topic_readings(state: GateState, config: GateConfig) -> list[TopicReading]:
+    """Every watched topic's reading at the last check, in rank order."""
+    last = state.last
+    return topic_gate.topic_readings(
+        state.topics, last.topics, last.new.device_days, last.base.device_days,
+        config.alpha_per_test,
+    )  # fmt: skip
 
 
 def decide(state: GateState, progress: StageProgress, config: GateConfig) -> GateDecision:
@@ -305,15 +336,10 @@ def decide(state: GateState, progress: StageProgress, config: GateConfig) -> Gat
         if reading.statistic >= reading.threshold:
             code = "guard" if reading.metric == CRASH_GUARD else "degradation"
             halts.append(Reason(code, _halt_sentence(reading, config), reading))
-    flags = state.last.emerging_flags
-    if flags > config.max_emerging_flags:
-        halts.append(
-            Reason(
-                "emerging",
-                f"Halt: {flags} emerging issue(s) flagged for this build "
-                f"(more than {config.max_emerging_flags} allowed).",
-            )
-        )
+    risen = [r for r in topic_readings(state, config) if r.crossed]
+    if len(risen) > config.max_emerging_flags:
+        risen.sort(key=lambda r: -math.log(max(r.statistic, 1e-300)) + math.log(r.threshold))
+        halts += [Reason("emerging", r.sentence(), r) for r in risen]
     if halts:
         return GateDecision(Outcome.HALT, tuple(halts), all_readings, state.last)
     holds: list[Reason] = [

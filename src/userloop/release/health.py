@@ -19,7 +19,8 @@ What is counted (docs/releases.md, "Gate checks in the job"):
   like the device-days it is divided by); when the product's install base reports no returns
   at all, the RMA records naming the build instead (they carry no channel, so they are counted
   on every channel). One source per product, so both cohorts are counted alike.
-- **emerging flags**: the emerging-issues job's flags standing for the build now.
+- **topics**: per topic, the distinct reporters (a report without a reporter counts as one)
+  of the same feedback items, for the gates' emerging-issue test (`topic_gate`).
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ class StoreMetrics:
             )
             rma = not q.has_install_returns(conn, release.product)
             counts = []
+            topics: list[dict[int, int]] = []
             for build in (release.build, baseline):
                 if build is None:
                     counts.append(CohortCounts(device_days=0.0))
+                    topics.append({})
                     continue
                 base = q.install(
                     conn, release.product, build, channel, models, regions, first, last
@@ -83,6 +86,11 @@ class StoreMetrics:
                     conn, release.product, build, channel, models, regions, since, until,
                     self.negative_at_or_below,
                 )  # fmt: skip
+                topics.append(
+                    q.topic_reporters(
+                        conn, release.product, build, channel, models, regions, since, until
+                    )
+                )
                 back = (
                     q.return_records(conn, release.product, build, models, regions, first, last)
                     if rma
@@ -97,8 +105,9 @@ class StoreMetrics:
                         returns=back,
                     )
                 )
-            flags = q.emerging_flags(conn, release.product, release.build)
-        return Measurement(Snapshot(counts[0], counts[1], flags), baseline)
+        on_new, on_base = topics
+        per_topic = {t: (on_new.get(t, 0), on_base.get(t, 0)) for t in set(on_new) | set(on_base)}
+        return Measurement(Snapshot(counts[0], counts[1], per_topic), baseline)
 
     def new_device_days(self, release: Release, since: datetime, until: datetime) -> float:
         """The new build's device-days in the window (a stage's exposure)."""

@@ -2,8 +2,9 @@
 through the real services, so the gates judge what the store holds (docs/releases.md,
 "Simulating a rollout").
 
-The fleet is N daily active devices on three models, four regions and four segments; a share
-of them is on the beta channel, the rest on stable. Everyone starts on the good baseline build.
+The fleet is N daily active devices on three models, four regions and four segments; a pilot
+group of them is on the beta channel (200 devices by default, within the 50–200 active users a
+beta group typically has), the rest on stable. Everyone starts on the good baseline build.
 The new build is released on the stable channel under the plan; the beta devices had it from
 the start (a beta channel runs ahead of stable), so they are in its cohort too. Time moves in
 6-hour steps. Each step:
@@ -105,7 +106,7 @@ class SimOptions:
     complaint_share: float = 0.0
     return_multiplier: float = 1.0
     plan: str = "app-store-7-day"
-    beta_share: float = 0.02
+    beta_devices: int | None = None  # the beta pilot group; None: 200, at most a tenth
     feedback_sample: float = 1.0  # share of feedback (and complaint reports) submitted
     rates: BaseRates = field(default_factory=BaseRates)
 
@@ -116,15 +117,25 @@ class SimOptions:
             raise ValueError("days: between 1 and 60")
         if min(self.crash_multiplier, self.return_multiplier) <= 0:
             raise ValueError("the multipliers must be above 0")
-        if not 0 <= self.complaint_share <= 1 or not 0 <= self.beta_share < 1:
-            raise ValueError("complaint share and beta share: between 0 and 1")
+        if not 0 <= self.complaint_share <= 1:
+            raise ValueError("complaint share: between 0 and 1")
+        if not 0 <= self.pilot_group < self.devices:
+            raise ValueError("beta devices: from 0 to fewer than the devices")
         if not 0 < self.feedback_sample <= 1:
             raise ValueError("feedback sample: above 0 and at most 1")
         parse_plan(self.plan)  # PlanError (a ValueError) says what is wrong
 
+    @property
+    def pilot_group(self) -> int:
+        """Devices on the beta channel."""
+        if self.beta_devices is not None:
+            return self.beta_devices
+        return min(200, self.devices // 10)
+
     def record(self) -> dict[str, Any]:
         out = asdict(self)
         out.pop("rates")
+        out["beta_devices"] = self.pilot_group
         return out
 
 
@@ -175,7 +186,8 @@ class Simulation:
 
     def _fleet(self) -> _Fleet:
         n, rng = self.options.devices, self.rng
-        channel = (rng.random(n) < self.options.beta_share).astype(np.int64)
+        channel = np.zeros(n, dtype=np.int64)
+        channel[rng.choice(n, self.options.pilot_group, replace=False)] = 1
         on_new = channel == 1
         return _Fleet(
             model=rng.choice(len(MODELS), n, p=MODEL_SHARES),

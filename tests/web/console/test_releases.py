@@ -181,7 +181,7 @@ def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
     assert "9 in 500 device-days (1.8%)" in crash
     assert "250 in 50,000 device-days (0.5%)" in crash
     assert '<td class="num">3.60</td><td>1.85 to 7.00</td>' in crash
-    assert "(halts at 100)" in crash
+    assert "(halts at 120)" in crash
     # the gate's hold in the log, its reason in words
     log = page.split("Decision log")[-1]
     assert '<span class="pill">gate</span> health' in log and "Held" in log

@@ -1,6 +1,6 @@
 """Read queries for the release health gates: one build's counts on chosen models and regions
 over a window (install base device-days, crashes and returns; feedback and its negative part;
-RMA records), the baseline build to compare with, and the build's emerging flags.
+RMA records), per topic its distinct reporters, and the baseline build to compare with.
 
 `models`/`regions` None mean all. Install-base windows are inclusive day ranges; feedback
 windows are half-open instants [since, until)."""
@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy import Connection, Select, case, distinct, func, select
 
 from userloop.store.tables import (
     builds,
     channels,
     device_models,
-    emerging_flags,
     feedback,
     install_base,
     products,
@@ -58,6 +57,43 @@ def _install(
         query = query.where(device_models.c.name.in_(list(models)))
     if regions is not None:
         query = query.where(c.region.in_(list(regions)))
+    return query
+
+
+def _said(
+    query: Select[Any],
+    product: str,
+    build: str,
+    channel: str | None,
+    models: Collection[str] | None,
+    regions: Collection[str] | None,
+    since: datetime,
+    until: datetime,
+) -> Select[Any]:
+    """`query` over the triaged feedback on the build (and `channel`, None: any) created in
+    [since, until), return reasons left out (a return is counted as a return)."""
+    f = feedback.c
+    is_return = select(returns.c.id).where(returns.c.feedback_id == f.id).limit(1).exists()
+    query = query.select_from(
+        feedback.join(triage, triage.c.feedback_id == f.id)
+        .join(products, products.c.id == f.product_id)
+        .join(builds, builds.c.id == f.build_id)
+        .outerjoin(device_models, device_models.c.id == f.model_id)
+    ).where(
+        products.c.slug == product,
+        builds.c.version == build,
+        f.created_at >= since,
+        f.created_at < until,
+        ~is_return,
+    )
+    if channel is not None:
+        query = query.join(channels, channels.c.id == f.channel_id).where(
+            channels.c.name == channel
+        )
+    if models is not None:
+        query = query.where(device_models.c.name.in_(list(models)))
+    if regions is not None:
+        query = query.where(f.region.in_(list(regions)))
     return query
 
 
@@ -135,37 +171,35 @@ class ReleaseHealthQueries:
         """Triaged feedback on the build (and `channel`, None: any) created in [since, until);
         untriaged items are counted once triage has seen them, so both counts come from the
         same items."""
-        f = feedback.c
         negative = func.coalesce(
             func.sum(case((triage.c.sentiment <= negative_at_or_below, 1), else_=0)), 0
         )
-        is_return = select(returns.c.id).where(returns.c.feedback_id == f.id).limit(1).exists()
-        query = (
-            select(func.count(), negative)
-            .select_from(
-                feedback.join(triage, triage.c.feedback_id == f.id)
-                .join(products, products.c.id == f.product_id)
-                .join(builds, builds.c.id == f.build_id)
-                .outerjoin(device_models, device_models.c.id == f.model_id)
-            )
-            .where(
-                products.c.slug == product,
-                builds.c.version == build,
-                f.created_at >= since,
-                f.created_at < until,
-                ~is_return,
-            )
+        query = _said(
+            select(func.count(), negative), product, build, channel, models, regions, since, until
         )
-        if channel is not None:
-            query = query.join(channels, channels.c.id == f.channel_id).where(
-                channels.c.name == channel
-            )
-        if models is not None:
-            query = query.where(device_models.c.name.in_(list(models)))
-        if regions is not None:
-            query = query.where(f.region.in_(list(regions)))
         total, bad = conn.execute(query).one()
         return FeedbackCounts(int(total), int(bad))
+
+    def topic_reporters(
+        self,
+        conn: Connection,
+        product: str,
+        build: str,
+        channel: str | None,
+        models: Collection[str] | None,
+        regions: Collection[str] | None,
+        since: datetime,
+        until: datetime,
+    ) -> dict[int, int]:
+        """Per topic, the distinct reporters of the same items as `feedback` (an item without a
+        reporter counts as one of its own)."""
+        f = feedback.c
+        anonymous = func.sum(case((f.reporter_id.is_(None), 1), else_=0))
+        query = _said(
+            select(triage.c.topic_id, func.count(distinct(f.reporter_id)) + anonymous),
+            product, build, channel, models, regions, since, until,
+        ).where(triage.c.topic_id.is_not(None)).group_by(triage.c.topic_id)  # fmt: skip
+        return {int(topic): int(n or 0) for topic, n in conn.execute(query)}
 
     def has_install_returns(self, conn: Connection, product: str) -> bool:
         """Whether the product's install base reports any return at all."""
@@ -206,14 +240,4 @@ class ReleaseHealthQueries:
             query = query.where(device_models.c.name.in_(list(models)))
         if regions is not None:
             query = query.where(r.region.in_(list(regions)))
-        return int(conn.execute(query).scalar_one())
-
-    def emerging_flags(self, conn: Connection, product: str, build: str) -> int:
-        query = (
-            select(func.count())
-            .select_from(
-                emerging_flags.join(products, products.c.id == emerging_flags.c.product_id)
-            )
-            .where(products.c.slug == product, emerging_flags.c.build == build)
-        )
         return int(conn.execute(query).scalar_one())

@@ -133,16 +133,7 @@ class ReleaseChecks:
             min_device_days=float(stage.min_exposure),
         )
         decision = gates.decide(state, progress, self.config.gate)
-        details = {
-            **decision.details(),
-            "baseline_build": measured.baseline_build,
-            "progress": {
-                "hours_in_stage": progress.hours_in_stage,
-                "dwell_hours": progress.dwell_hours,
-                "device_days_in_stage": progress.device_days_in_stage,
-                "min_device_days": progress.min_device_days,
-            },
-        }
+        details = {**decision.details(), "baseline_build": measured.baseline_build}
         outcome = Decision(decision.outcome.value)
         try:
             after = self.releases.apply_decision(

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -279,6 +279,7 @@ class GateDecision:
     reasons: tuple[Reason, ...]
     readings: tuple[Reading, ...]
     snapshot: Snapshot = field(default_factory=lambda: Snapshot(new=ZERO, base=ZERO))
+    progress: StageProgress | None = None
 
     @property
     def sentence(self) -> str:
@@ -292,6 +293,7 @@ class GateDecision:
             "reasons": [reason.as_dict() for reason in self.reasons],
             "readings": [reading.as_dict() for reading in self.readings],
             "snapshot": self.snapshot.as_dict(),
+            "progress": asdict(self.progress) if self.progress else None,
         }
 
 
@@ -341,7 +343,7 @@ def decide(state: GateState, progress: StageProgress, config: GateConfig) -> Gat
         risen.sort(key=lambda r: -math.log(max(r.statistic, 1e-300)) + math.log(r.threshold))
         halts += [Reason("emerging", r.sentence(), r) for r in risen]
     if halts:
-        return GateDecision(Outcome.HALT, tuple(halts), all_readings, state.last)
+        return GateDecision(Outcome.HALT, tuple(halts), all_readings, state.last, progress)
     holds: list[Reason] = [
         Reason(
             "suspicion",
@@ -369,9 +371,9 @@ def decide(state: GateState, progress: StageProgress, config: GateConfig) -> Gat
             )
         )
     if holds:
-        return GateDecision(Outcome.HOLD, tuple(holds), all_readings, state.last)
+        return GateDecision(Outcome.HOLD, tuple(holds), all_readings, state.last, progress)
     clear = Reason("clear", "Advance: dwell and exposure met, no metric shows a degradation.")
-    return GateDecision(Outcome.ADVANCE, (clear,), all_readings, state.last)
+    return GateDecision(Outcome.ADVANCE, (clear,), all_readings, state.last, progress)
 
 
 def evaluate(

@@ -194,6 +194,9 @@ def test_gate_checks_show_as_a_chart_and_a_table_per_metric(
     # in Russian, with the numbers localised
     page = main_html(client.get(f"{PATH}/{release.id}?lang=ru").text)
     assert "3,60" in page and "Crash rate" not in page
+    # the gate's reasons too, from the logged details, not the English sentence
+    log = page.split("Журнал решений")[-1]
+    assert "Удержание" in log and "Hold: " not in log
 
 
 def test_the_ratio_interval_per_kind_of_metric() -> None:

@@ -1,5 +1,6 @@
 """The health gates' readings on a release's page: each metric's ratio (new build against the
-baseline) at every gate check, with an interval, as a chart and a table of the same numbers.
+baseline) at every gate check, with an interval, as a chart and a table of the same numbers;
+and each check's reasons in the reader's language (`gate_reason_text`), from the same details.
 
 The readings come from the decision log: a gate's event carries `GateDecision.details()`
 (``readings``, one per metric, and ``snapshot``, both cohorts' cumulative counts). The gate
@@ -235,3 +236,80 @@ def _chart(t: Translator, label: str, checks: Sequence[Check]) -> Markup | None:
         number=lambda v: format_decimal(v, format="#,##0.##", locale=t.locale),
         max_labels=4,
     )
+
+
+# One message per reason code of `userloop.release.gates.Reason`; the sentence the gate logged
+# (English) stays in the log and the API, and is shown when the details are not readable.
+_REASONS: dict[str, str] = {
+    "degradation": N_(
+        "Halt (%(metric)s): new build %(new)s against baseline %(base)s, ratio %(ratio)s; "
+        "evidence %(evidence)s."
+    ),
+    "guard": N_("Halt (%(metric)s): new build %(new)s, above the %(base)s; evidence %(evidence)s."),
+    "emerging": N_(
+        "Halt: topic #%(topic)s rose on the new build: %(new)s reporters in %(exposure)s "
+        "device-days against %(base)s in %(base_exposure)s on the baseline; evidence %(evidence)s."
+    ),
+    "suspicion": N_("Hold (%(metric)s): leans worse; evidence %(evidence)s."),
+    "dwell": N_("Hold: %(done)s of %(needed)s hours in this stage."),
+    "exposure": N_("Hold: %(done)s of %(needed)s device-days in this stage."),
+    "clear": N_("Advance: dwell and exposure met, no metric shows a degradation."),
+}
+
+
+def gate_reason_text(t: Translator, details: Mapping[str, Any]) -> str | None:
+    """A gate check's reasons as sentences in the reader's language, or None when the details
+    lack something a sentence needs (an older log; the logged English sentence is shown)."""
+    reasons = details.get("reasons")
+    if not isinstance(reasons, list) or not reasons:
+        return None
+    try:
+        return " ".join(_reason(t, r, details.get("progress") or {}) for r in reasons)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _reason(t: Translator, reason: Mapping[str, Any], progress: Mapping[str, Any]) -> str:
+    code = str(reason["code"])
+    message = _REASONS[code]
+    r = reason.get("reading") or {}
+    if code in ("dwell", "exposure"):
+        done, needed = (
+            ("hours_in_stage", "dwell_hours")
+            if code == "dwell"
+            else ("device_days_in_stage", "min_device_days")
+        )
+        return t.gettext(
+            message,
+            done=t.number(round(float(progress[done]), 1)),
+            needed=t.number(round(float(progress[needed]), 1)),
+        )
+    if code == "clear":
+        return t.gettext(message)
+    evidence = t.gettext(
+        N_("%(value)s (halts at %(threshold)s)"),
+        value=_evidence_text(t, float(r["statistic"])),
+        threshold=_evidence_text(t, float(r["threshold"])),
+    )
+    if code == "emerging":
+        return t.gettext(
+            message,
+            topic=str(int(r["topic_id"])),
+            new=t.number(int(r["new_events"])),
+            exposure=t.number(round(float(r["new_exposure"]), 1)),
+            base=t.number(int(r["base_events"])),
+            base_exposure=t.number(round(float(r["base_exposure"]), 1)),
+            evidence=evidence,
+        )
+    metric = str(r["metric"])
+    label = t.gettext(METRIC_LABELS[metric])
+    new = _side(t, metric, float(r["new_events"]), float(r["new_exposure"]), r["new_rate"])
+    if code == "guard":
+        base = t.gettext(N_("ceiling %(rate)s"), rate=rate_text(t, float(r["base_rate"])))
+        return t.gettext(message, metric=label, new=new, base=base, evidence=evidence)
+    if code == "suspicion":
+        return t.gettext(message, metric=label, evidence=evidence)
+    base = _side(t, metric, float(r["base_events"]), float(r["base_exposure"]), r["base_rate"])
+    ratio = r.get("ratio")
+    shown = ratio_text(t, float(ratio)) if ratio is not None else "∞"
+    return t.gettext(message, metric=label, new=new, base=base, ratio=shown, evidence=evidence)

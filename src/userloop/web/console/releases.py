@@ -27,7 +27,7 @@ from userloop.release.service import (
     UnknownRelease,
 )
 from userloop.web.console.common import make_router
-from userloop.web.console.release_gates import latest_exposure, metric_views
+from userloop.web.console.release_gates import gate_reason_text, latest_exposure, metric_views
 from userloop.web.context import WebError, translator, web_context
 from userloop.web.i18n import N_, Translator
 from userloop.web.params import PathId
@@ -214,7 +214,11 @@ def _event_row(t: Translator, release: Release, event: ReleaseEvent) -> dict[str
             if stage
             else ""
         ),
-        "reason": event.reason,
+        "reason": (
+            gate_reason_text(t, event.details) or event.reason
+            if event.actor.startswith("gate:")
+            else event.reason
+        ),
         "forced": bool(event.details.get("forced")),
     }
 

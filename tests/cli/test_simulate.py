@@ -15,6 +15,7 @@ KEYS = {
     "halted",
     "halted_at_stage",
     "reach",
+    "reach_with_beta",
     "hours_to_decision",
     "reason",
     "base_rates",
@@ -39,6 +40,7 @@ def test_a_crashing_build_is_halted_naming_the_crash_rate(tmp_path: Path) -> Non
     assert result["halted_at_stage"] in (1, 2, 3, 4)
     assert "crash rate" in result["reason"] and "≥ 120" in result["reason"]
     assert 0 < result["reach"] < 0.15
+    assert result["reach"] < result["reach_with_beta"]  # the pilot group had it from the start
     assert 0 < result["hours_to_decision"] <= 96
     assert result["base_rates"] == {
         "crash_per_device_day": 0.005,

@@ -110,6 +110,8 @@ def test_a_release_moves_through_its_states_with_its_log(
         "release.advance",
     ]
     assert audit[-2].details["reason"] == "pilot group ready"
+    # the audit log keeps the service's clock, like the release's own log
+    assert [_utc(e.at) for e in audit][::-1] == [_utc(e.at) for e in status.events]
 
 
 def test_creating_twice_is_refused_and_bad_input_named(service: ReleaseService) -> None:
@@ -266,3 +268,8 @@ def test_gate_details_are_kept_as_plain_json(service: ReleaseService, clock: Clo
     with pytest.raises(ReleaseInputError, match="actor"):
         service.resume(release.id, "x" * 201)
     assert service.get(release.id).state is S.HALTED
+
+
+def _utc(at: datetime) -> datetime:
+    """Either store may hand a time back with or without its UTC zone."""
+    return at.replace(tzinfo=None) if at.tzinfo else at

@@ -97,6 +97,7 @@ def simulate_command(
         decided = result["hours_to_decision"]
         when = f" after {decided:g} h" if decided is not None else ""
         typer.echo(
-            f"{result['outcome']}{when}, reach {100 * result['reach']:.2f}% of the fleet: "
+            f"{result['outcome']}{when}, reach {100 * result['reach']:.2f}% of the stable fleet "
+            f"({100 * result['reach_with_beta']:.2f}% with the beta group): "
             f"{result['reason']}"
         )

@@ -406,6 +406,7 @@ class ReleaseService:
                 "reason": reason,
                 **({"details": details} if details else {}),
             },
+            at=at,
         )
 
     def _refuse_second_open(self, conn: Any, release: Release) -> None:

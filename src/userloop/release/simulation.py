@@ -161,6 +161,12 @@ class _Fleet:
     def size(self) -> int:
         return len(self.model)
 
+    def stable_reach(self) -> float:
+        """The share of the stable channel's devices (those the plan's percentages are of)
+        on the new build."""
+        stable = self.channel == 0
+        return float(self.on_new[stable].mean()) if stable.any() else 0.0
+
 
 @dataclass
 class _Day:
@@ -340,7 +346,7 @@ class Simulation:
         )
         release = releases.start(release.id, "simulate", "simulated rollout")
         fleet = self._fleet()
-        reach = float(fleet.on_new.mean())
+        reach = (fleet.stable_reach(), float(fleet.on_new.mean()))
         offered_at: tuple[ReleaseState, int] | None = None
         day = _Day(START.date())
         for step in range(o.days * STEPS_PER_DAY):
@@ -351,7 +357,7 @@ class Simulation:
             if release.state is ReleaseState.ROLLING_OUT and now_at != offered_at:
                 self._offer(fleet)
                 offered_at = now_at
-            reach = max(reach, float(fleet.on_new.mean()))
+            reach = (max(reach[0], fleet.stable_reach()), max(reach[1], float(fleet.on_new.mean())))
             self._step(fleet, day, start)
             self.clock.now = start + STEP
             self.services.triage.drain()
@@ -370,7 +376,7 @@ class Simulation:
                 break
         return self._result(release.id, reach, fleet)
 
-    def _result(self, release_id: int, reach: float, fleet: _Fleet) -> dict[str, Any]:
+    def _result(self, release_id: int, reach: tuple[float, float], fleet: _Fleet) -> dict[str, Any]:
         status = self.services.releases.status(release_id)
         release = status.release
         gate = [e for e in status.events if e.actor.startswith("gate:")]
@@ -385,7 +391,8 @@ class Simulation:
             "halted_at_stage": release.stage + 1 if halted else None,
             "halted_at_percent": release.percent if halted else None,
             "outcome": release.state.value,
-            "reach": round(reach, 6),
+            "reach": round(reach[0], 6),
+            "reach_with_beta": round(reach[1], 6),
             "hours_to_decision": _hours(decided.at) if decided else None,
             "reason": decided.reason if decided else (gate[-1].reason if gate else ""),
             "reason_codes": (

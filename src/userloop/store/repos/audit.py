@@ -18,10 +18,13 @@ class AuditRepo:
         action: str,
         subject: str,
         details: dict[str, object] | None = None,
+        at: datetime | None = None,
     ) -> None:
+        """`at`: when it happened by the caller's clock (a service on simulated time, as the
+        demo's releases and `userloop simulate`); default now."""
         conn.execute(
             insert(audit_events).values(
-                at=datetime.now(UTC),
+                at=at or datetime.now(UTC),
                 actor=actor,
                 action=action,
                 subject=subject,

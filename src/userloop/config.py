@@ -282,12 +282,14 @@ class Settings(BaseSettings):
         "the release.",
     )
     recluster_window: int = Field(
-        2000,
+        4000,
         ge=2,
         le=20_000,
         description="Items per product that re-clustering regroups from scratch: the members "
         "of the topics with the newest reports that are still `new` and untouched by staff. "
-        "Memory grows with its square (2,000: about 64 MB).",
+        "Memory grows with it and its square: each item's vector with the lexical channel "
+        "(about 68 KB) and n x n similarities (4,000: about 0.8 GB at the peak; 2,000: about "
+        "0.3 GB).",
     )
     vector_index: str = Field(
         "memory",

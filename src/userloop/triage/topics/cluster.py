@@ -95,7 +95,7 @@ WHITENED_LEXICAL = ClusterParams(join_threshold=0.1, lexical_weight=0.3, version
 #: little to be praise rather than noise. Chosen on the demo world (BENCHMARKS.md, "umbrella
 #: kinds"); the Mini-BAR clustering files hold problem reports and requests only.
 UMBRELLA_KINDS = ("praise", "question")
-UMBRELLA_WEIGHT = 0.1
+UMBRELLA_WEIGHT = 0.15
 UMBRELLA_MIN_SCORE = 0.6
 
 _EPS = 1e-9

@@ -43,9 +43,10 @@ from userloop.triage.pipeline import TriagePipeline
 from userloop.triage.topics.base import ClusterFn, KindHint, Reclustering, RegroupFn
 from userloop.triage.topics.cluster import umbrella_channel
 
-#: Items per product that the regroup pass clusters at once: the batch clusterer holds about
-#: two n x n float64 matrices (2,000 items: 64 MB) and takes a few seconds at this size.
-REGROUP_WINDOW = 2000
+#: Items per product that the regroup pass clusters at once: the batch clusterer holds the
+#: items' vectors with the lexical channel and a few n x n float64 matrices (4,000 items: about
+#: 0.8 GB at the peak) and takes a few seconds at this size.
+REGROUP_WINDOW = 4000
 
 
 @dataclass

@@ -32,7 +32,7 @@ from typing import Protocol
 from userloop.domain.release import Release
 from userloop.release.gates import CohortCounts, Snapshot
 from userloop.store import Store
-from userloop.store.queries.release_health import ReleaseHealthQueries
+from userloop.store.queries.release_health import Cohort, ReleaseHealthQueries
 
 DEFAULT_NEGATIVE_AT_OR_BELOW = -0.25
 
@@ -62,14 +62,11 @@ class StoreMetrics:
         self.queries = ReleaseHealthQueries()
 
     def measure(self, release: Release, since: datetime, until: datetime) -> Measurement:
-        models = sorted(release.models) or None
-        regions = sorted(release.regions) or None
         first, last = since.date(), until.date()
         q = self.queries
         with self.store.read() as conn:
-            channel = release.channel.value
             baseline = release.previous_build or q.busiest_build(
-                conn, release.product, release.build, channel, models, regions, first, last
+                conn, _cohort(release, release.build), first, last
             )
             rma = not q.has_install_returns(conn, release.product)
             counts = []
@@ -79,23 +76,11 @@ class StoreMetrics:
                     counts.append(CohortCounts(device_days=0.0))
                     topics.append({})
                     continue
-                base = q.install(
-                    conn, release.product, build, channel, models, regions, first, last
-                )
-                said = q.feedback(
-                    conn, release.product, build, channel, models, regions, since, until,
-                    self.negative_at_or_below,
-                )  # fmt: skip
-                topics.append(
-                    q.topic_reporters(
-                        conn, release.product, build, channel, models, regions, since, until
-                    )
-                )
-                back = (
-                    q.return_records(conn, release.product, build, models, regions, first, last)
-                    if rma
-                    else base.returns
-                )
+                cohort = _cohort(release, build)
+                base = q.install(conn, cohort, first, last)
+                said = q.feedback(conn, cohort, since, until, self.negative_at_or_below)
+                topics.append(q.topic_reporters(conn, cohort, since, until))
+                back = q.return_records(conn, cohort, first, last) if rma else base.returns
                 counts.append(
                     CohortCounts(
                         device_days=float(base.device_days),
@@ -111,11 +96,19 @@ class StoreMetrics:
 
     def new_device_days(self, release: Release, since: datetime, until: datetime) -> float:
         """The new build's device-days in the window (a stage's exposure)."""
-        models = sorted(release.models) or None
-        regions = sorted(release.regions) or None
         with self.store.read() as conn:
             found = self.queries.install(
-                conn, release.product, release.build, release.channel.value, models, regions,
-                since.date(), until.date(),
-            )  # fmt: skip
+                conn, _cohort(release, release.build), since.date(), until.date()
+            )
         return float(found.device_days)
+
+
+def _cohort(release: Release, build: str) -> Cohort:
+    """`build` on the release's product, channel, models and regions (none named: all)."""
+    return Cohort(
+        release.product,
+        build,
+        release.channel.value,
+        sorted(release.models) or None,
+        sorted(release.regions) or None,
+    )

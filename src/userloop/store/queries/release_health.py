@@ -2,8 +2,9 @@
 over a window (install base device-days, crashes and returns; feedback and its negative part;
 RMA records), per topic its distinct reporters, and the baseline build to compare with.
 
-`models`/`regions` None mean all. Install-base windows are inclusive day ranges; feedback
-windows are half-open instants [since, until)."""
+A `Cohort` names whose counts: `models`/`regions` None mean all, `channel` None every channel.
+Install-base windows are inclusive day ranges; feedback windows are half-open instants
+[since, until)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,18 @@ from userloop.store.tables import (
 
 
 @dataclass(frozen=True, slots=True)
+class Cohort:
+    """One build of a product on a channel (None: every channel), models and regions (None:
+    all): whose counts a query sums."""
+
+    product: str
+    build: str
+    channel: str | None = None
+    models: Collection[str] | None = None
+    regions: Collection[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class InstallCounts:
     device_days: int
     crashes: int
@@ -39,39 +52,36 @@ class FeedbackCounts:
     negative: int  # of those, sentiment at or below the threshold
 
 
-def _install(
-    query: Select[Any],
-    product: str,
-    models: Collection[str] | None,
-    regions: Collection[str] | None,
-    since: date,
-    until: date,
+def _where_device(
+    query: Select[Any], cohort: Cohort, region: Any, channel_id: Any | None
 ) -> Select[Any]:
+    """The cohort's models, regions and (given the row's channel column) channel."""
+    if cohort.channel is not None and channel_id is not None:
+        query = query.join(channels, channels.c.id == channel_id).where(
+            channels.c.name == cohort.channel
+        )
+    if cohort.models is not None:
+        query = query.where(device_models.c.name.in_(list(cohort.models)))
+    if cohort.regions is not None:
+        query = query.where(region.in_(list(cohort.regions)))
+    return query
+
+
+def _install(query: Select[Any], cohort: Cohort, since: date, until: date) -> Select[Any]:
+    """`query` over the product's install-base rows of the window on the cohort's models,
+    regions and channel (any build: the caller narrows it)."""
     c = install_base.c
     query = query.select_from(
         install_base.join(products, products.c.id == c.product_id)
         .join(device_models, device_models.c.id == c.model_id)
         .join(builds, builds.c.id == c.build_id)
-    ).where(products.c.slug == product, c.day >= since, c.day <= until)
-    if models is not None:
-        query = query.where(device_models.c.name.in_(list(models)))
-    if regions is not None:
-        query = query.where(c.region.in_(list(regions)))
-    return query
+    ).where(products.c.slug == cohort.product, c.day >= since, c.day <= until)
+    return _where_device(query, cohort, c.region, c.channel_id)
 
 
-def _said(
-    query: Select[Any],
-    product: str,
-    build: str,
-    channel: str | None,
-    models: Collection[str] | None,
-    regions: Collection[str] | None,
-    since: datetime,
-    until: datetime,
-) -> Select[Any]:
-    """`query` over the triaged feedback on the build (and `channel`, None: any) created in
-    [since, until), return reasons left out (a return is counted as a return)."""
+def _said(query: Select[Any], cohort: Cohort, since: datetime, until: datetime) -> Select[Any]:
+    """`query` over the cohort's triaged feedback created in [since, until), return reasons
+    left out (a return is counted as a return)."""
     f = feedback.c
     is_return = select(returns.c.id).where(returns.c.feedback_id == f.id).limit(1).exists()
     query = query.select_from(
@@ -80,36 +90,18 @@ def _said(
         .join(builds, builds.c.id == f.build_id)
         .outerjoin(device_models, device_models.c.id == f.model_id)
     ).where(
-        products.c.slug == product,
-        builds.c.version == build,
+        products.c.slug == cohort.product,
+        builds.c.version == cohort.build,
         f.created_at >= since,
         f.created_at < until,
         ~is_return,
     )
-    if channel is not None:
-        query = query.join(channels, channels.c.id == f.channel_id).where(
-            channels.c.name == channel
-        )
-    if models is not None:
-        query = query.where(device_models.c.name.in_(list(models)))
-    if regions is not None:
-        query = query.where(f.region.in_(list(regions)))
-    return query
+    return _where_device(query, cohort, f.region, f.channel_id)
 
 
 class ReleaseHealthQueries:
-    def install(
-        self,
-        conn: Connection,
-        product: str,
-        build: str,
-        channel: str | None,
-        models: Collection[str] | None,
-        regions: Collection[str] | None,
-        since: date,
-        until: date,
-    ) -> InstallCounts:
-        """The build's install-base sums on `channel` (None: every channel)."""
+    def install(self, conn: Connection, cohort: Cohort, since: date, until: date) -> InstallCounts:
+        """The cohort's install-base sums over the days [since, until]."""
         c = install_base.c
         query = _install(
             select(
@@ -117,38 +109,24 @@ class ReleaseHealthQueries:
                 func.coalesce(func.sum(c.crashes), 0),
                 func.coalesce(func.sum(c.returns), 0),
             ),
-            product,
-            models,
-            regions,
+            cohort,
             since,
             until,
-        ).where(builds.c.version == build)
-        if channel is not None:
-            query = query.join(channels, channels.c.id == c.channel_id).where(
-                channels.c.name == channel
-            )
+        ).where(builds.c.version == cohort.build)
         days, crashes, back = conn.execute(query).one()
         return InstallCounts(int(days), int(crashes), int(back))
 
     def busiest_build(
-        self,
-        conn: Connection,
-        product: str,
-        exclude: str,
-        channel: str,
-        models: Collection[str] | None,
-        regions: Collection[str] | None,
-        since: date,
-        until: date,
+        self, conn: Connection, cohort: Cohort, since: date, until: date
     ) -> str | None:
-        """The build (not `exclude`) with the most device-days on `channel` in the window:
-        the baseline when a release names no previous build."""
+        """The build other than the cohort's with the most device-days on the cohort's channel,
+        models and regions in the window: the baseline when a release names no previous
+        build."""
         c = install_base.c
         total = func.sum(c.active_devices)
         query = (
-            _install(select(builds.c.version, total), product, models, regions, since, until)
-            .join(channels, channels.c.id == c.channel_id)
-            .where(channels.c.name == channel, builds.c.version != exclude)
+            _install(select(builds.c.version, total), cohort, since, until)
+            .where(builds.c.version != cohort.build)
             .group_by(builds.c.version)
             .order_by(total.desc(), builds.c.version)
             .limit(1)
@@ -159,46 +137,37 @@ class ReleaseHealthQueries:
     def feedback(
         self,
         conn: Connection,
-        product: str,
-        build: str,
-        channel: str | None,
-        models: Collection[str] | None,
-        regions: Collection[str] | None,
+        cohort: Cohort,
         since: datetime,
         until: datetime,
         negative_at_or_below: float,
     ) -> FeedbackCounts:
-        """Triaged feedback on the build (and `channel`, None: any) created in [since, until);
-        untriaged items are counted once triage has seen them, so both counts come from the
-        same items."""
+        """The cohort's triaged feedback created in [since, until); untriaged items are counted
+        once triage has seen them, so both counts come from the same items."""
         negative = func.coalesce(
             func.sum(case((triage.c.sentiment <= negative_at_or_below, 1), else_=0)), 0
         )
-        query = _said(
-            select(func.count(), negative), product, build, channel, models, regions, since, until
-        )
+        query = _said(select(func.count(), negative), cohort, since, until)
         total, bad = conn.execute(query).one()
         return FeedbackCounts(int(total), int(bad))
 
     def topic_reporters(
-        self,
-        conn: Connection,
-        product: str,
-        build: str,
-        channel: str | None,
-        models: Collection[str] | None,
-        regions: Collection[str] | None,
-        since: datetime,
-        until: datetime,
+        self, conn: Connection, cohort: Cohort, since: datetime, until: datetime
     ) -> dict[int, int]:
         """Per topic, the distinct reporters of the same items as `feedback` (an item without a
         reporter counts as one of its own)."""
         f = feedback.c
         anonymous = func.sum(case((f.reporter_id.is_(None), 1), else_=0))
-        query = _said(
-            select(triage.c.topic_id, func.count(distinct(f.reporter_id)) + anonymous),
-            product, build, channel, models, regions, since, until,
-        ).where(triage.c.topic_id.is_not(None)).group_by(triage.c.topic_id)  # fmt: skip
+        query = (
+            _said(
+                select(triage.c.topic_id, func.count(distinct(f.reporter_id)) + anonymous),
+                cohort,
+                since,
+                until,
+            )
+            .where(triage.c.topic_id.is_not(None))
+            .group_by(triage.c.topic_id)
+        )
         return {int(topic): int(n or 0) for topic, n in conn.execute(query)}
 
     def has_install_returns(self, conn: Connection, product: str) -> bool:
@@ -211,16 +180,9 @@ class ReleaseHealthQueries:
         )
         return conn.execute(query).first() is not None
 
-    def return_records(
-        self,
-        conn: Connection,
-        product: str,
-        build: str,
-        models: Collection[str] | None,
-        regions: Collection[str] | None,
-        since: date,
-        until: date,
-    ) -> int:
+    def return_records(self, conn: Connection, cohort: Cohort, since: date, until: date) -> int:
+        """RMA records naming the cohort's build on its models and regions over the days
+        [since, until]; they carry no channel, so every channel's count."""
         r = returns.c
         query = (
             select(func.count())
@@ -230,14 +192,11 @@ class ReleaseHealthQueries:
                 .join(builds, builds.c.id == r.build_id)
             )
             .where(
-                products.c.slug == product,
-                builds.c.version == build,
+                products.c.slug == cohort.product,
+                builds.c.version == cohort.build,
                 r.day >= since,
                 r.day <= until,
             )
         )
-        if models is not None:
-            query = query.where(device_models.c.name.in_(list(models)))
-        if regions is not None:
-            query = query.where(r.region.in_(list(regions)))
+        query = _where_device(query, cohort, r.region, None)
         return int(conn.execute(query).scalar_one())

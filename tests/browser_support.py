@@ -10,16 +10,21 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from fastapi import FastAPI
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
+
+    from userloop.config import Settings
+    from userloop.container import Services
+    from userloop.store import Store
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -152,3 +157,43 @@ def sign_in(page: Page, url: str, username: str) -> None:
     page.fill("#password", PASSWORD)
     page.click("form[action='/console/sign-in'] button[type=submit]")
     page.wait_for_url(f"{url}/console/")
+
+
+# The staff the browser tests' worlds sign in as.
+STAFF = (("tina", "triager"), ("vera", "viewer"))
+
+T = TypeVar("T")
+
+
+@contextmanager
+def staff_world(
+    folder: Path,
+    fill: Callable[[Services], T],
+    services_for: Callable[[Settings, Store], Services] | None = None,
+) -> Iterator[tuple[LiveServer, Services, T]]:
+    """A live server on a fresh SQLite store in `folder`: `fill` puts the test's data in (its
+    result comes back third), the staff of `STAFF` get `PASSWORD`, and everything is stopped
+    and closed afterwards. `services_for` builds services of the test's own (fake models)."""
+    require_browser()
+    from userloop.app import create_app
+    from userloop.config import Settings
+    from userloop.container import Services
+    from userloop.domain.enums import Role
+    from userloop.store import Store
+
+    settings = Settings(
+        database_url=f"sqlite:///{folder / 'world.db'}",
+        secure_cookies=False,  # plain HTTP on 127.0.0.1
+    )
+    store = Store.from_url(settings.database_url)
+    store.upgrade()
+    services = (services_for or Services.build)(settings, store)
+    made = fill(services)
+    for name, role in STAFF:
+        services.users.create(name, PASSWORD, Role(role))
+    server = start_server(create_app(services.settings, services=services))
+    try:
+        yield server, services, made
+    finally:
+        server.stop()
+        store.close()

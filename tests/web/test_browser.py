@@ -16,7 +16,6 @@ from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
     LiveServer,
-    launch_browser,
     require_browser,
     start_server,
     watch,
@@ -100,11 +99,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     finally:
         server.stop()
         services.store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(world: World) -> Iterator[Browser]:
-    yield from launch_browser()  # type: ignore[misc]
 
 
 def new_page(

@@ -16,20 +16,14 @@ import pytest
 from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
-    PASSWORD,
     LiveServer,
-    launch_browser,
     new_page,
-    require_browser,
     sign_in,
-    start_server,
+    staff_world,
     watch,
 )
 from tests.install_base_world import add_install_base
-from userloop.config import Settings
 from userloop.container import Services
-from userloop.domain.enums import Role
-from userloop.store import Store
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -51,31 +45,12 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    require_browser()
-    from userloop.app import create_app
+    def fill(services: Services) -> None:
+        add_install_base(services.store, services.settings)
 
     folder = tmp_path_factory.mktemp("install-base")
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'world.db'}",
-        secure_cookies=False,  # plain HTTP on 127.0.0.1
-    )
-    store = Store.from_url(settings.database_url)
-    store.upgrade()
-    services = Services.build(settings, store)
-    add_install_base(store, settings)
-    for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
-        services.users.create(name, PASSWORD, role)
-    server = start_server(create_app(settings, services=services))
-    try:
+    with staff_world(folder, fill) as (server, services, _):
         yield World(server, services)
-    finally:
-        server.stop()
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(world: World) -> Iterator[Browser]:
-    yield from launch_browser()  # type: ignore[misc]
 
 
 def test_a_viewer_sees_the_charts_and_filters_them(world: World, browser: Browser) -> None:

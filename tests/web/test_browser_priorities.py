@@ -17,19 +17,15 @@ import pytest
 from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
-    PASSWORD,
     LiveServer,
-    launch_browser,
     new_page,
-    require_browser,
     sign_in,
-    start_server,
+    staff_world,
     watch,
 )
 from tests.priority_world import fleet_triage, load_fleet
 from userloop.config import Settings
 from userloop.container import Services
-from userloop.domain.enums import Role
 from userloop.store import Store
 
 if TYPE_CHECKING:
@@ -53,32 +49,17 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    require_browser()
-    from userloop.app import create_app
+    def fleet_services(settings: Settings, store: Store) -> Services:
+        return Services.build(settings, store, fleet_triage(store, settings))
+
+    def fill(services: Services) -> dict[str, int]:
+        _fleet, topics = load_fleet(services.store, services.settings, services.triage)
+        services.priorities.recompute()
+        return topics
 
     folder = tmp_path_factory.mktemp("priorities")
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'world.db'}",
-        secure_cookies=False,  # plain HTTP on 127.0.0.1
-    )
-    store = Store.from_url(settings.database_url)
-    store.upgrade()
-    services = Services.build(settings, store, fleet_triage(store, settings))
-    _fleet, topics = load_fleet(store, settings, services.triage)
-    services.priorities.recompute()
-    for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
-        services.users.create(name, PASSWORD, role)
-    server = start_server(create_app(settings, services=services))
-    try:
+    with staff_world(folder, fill, fleet_services) as (server, services, topics):
         yield World(server, services, topics)
-    finally:
-        server.stop()
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(world: World) -> Iterator[Browser]:
-    yield from launch_browser()  # type: ignore[misc]
 
 
 def test_a_viewer_sees_the_ranking_and_filters_it(world: World, browser: Browser) -> None:

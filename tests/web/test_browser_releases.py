@@ -18,21 +18,15 @@ import pytest
 from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
-    PASSWORD,
     LiveServer,
-    launch_browser,
     new_page,
-    require_browser,
     sign_in,
-    start_server,
+    staff_world,
     watch,
 )
 from tests.release_world import gate_checks, rolling
-from userloop.config import Settings
 from userloop.container import Services
-from userloop.domain.enums import Role
 from userloop.domain.release import ReleaseState
-from userloop.store import Store
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -56,37 +50,19 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    require_browser()
-    from userloop.app import create_app
+    def fill(services: Services) -> int:
+        releases = services.releases
+        done = releases.create("phone", "2.0", "stable", "app-store-7-day", actor="ops")
+        releases.start(done.id, "ops")
+        for _ in done.plan.stages:
+            releases.advance(done.id, "ops", "seen enough", force=True)
+        release = rolling(releases)
+        gate_checks(releases, release.id)
+        return release.id
 
     folder = tmp_path_factory.mktemp("releases")
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'world.db'}",
-        secure_cookies=False,  # plain HTTP on 127.0.0.1
-    )
-    store = Store.from_url(settings.database_url)
-    store.upgrade()
-    services = Services.build(settings, store)
-    releases = services.releases
-    done = releases.create("phone", "2.0", "stable", "app-store-7-day", actor="ops")
-    releases.start(done.id, "ops")
-    for _ in done.plan.stages:
-        releases.advance(done.id, "ops", "seen enough", force=True)
-    release = rolling(releases)
-    gate_checks(releases, release.id)
-    for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
-        services.users.create(name, PASSWORD, role)
-    server = start_server(create_app(settings, services=services))
-    try:
-        yield World(server, services, release.id)
-    finally:
-        server.stop()
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(world: World) -> Iterator[Browser]:
-    yield from launch_browser()  # type: ignore[misc]
+    with staff_world(folder, fill) as (server, services, release_id):
+        yield World(server, services, release_id)
 
 
 def test_a_triager_pauses_and_resumes_a_rollout(world: World, browser: Browser) -> None:

@@ -19,15 +19,14 @@ from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
     LiveServer,
-    launch_browser,
-    require_browser,
-    start_server,
+    sign_in,
+    staff_world,
     watch,
 )
+from tests.browser_support import new_page as shared_new_page
 from tests.merge_world import build_world, seed, suggestion_services
 from userloop.config import Settings
 from userloop.container import Services
-from userloop.domain.enums import Role
 from userloop.store import Store
 
 if TYPE_CHECKING:
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-PASSWORD = "correct horse battery"
 MERGE = 0.75  # re-clustering's merge threshold in this world
 # A second, separate pair: bluetooth alone, and bluetooth with the dark theme.
 BLUETOOTH = {
@@ -57,51 +55,25 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    require_browser()
-    from userloop.app import create_app
+    def services_for(settings: Settings, store: Store) -> Services:
+        return suggestion_services(settings, store, merge=MERGE)
 
-    folder = tmp_path_factory.mktemp("suggestions")
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'world.db'}",
-        secure_cookies=False,  # plain HTTP on 127.0.0.1
-    )
-    store = Store.from_url(settings.database_url)
-    store.upgrade()
-    services = suggestion_services(settings, store, merge=MERGE)
-    topics = build_world(services)
-    topics.update(seed(services, BLUETOOTH))
-    assert topics["n1"] != topics["n2"]
-    for name, role in (("tina", Role.TRIAGER), ("vera", Role.VIEWER)):
-        services.users.create(name, PASSWORD, role)
+    def fill(services: Services) -> dict[str, int]:
+        topics = build_world(services)
+        topics.update(seed(services, BLUETOOTH))
+        assert topics["n1"] != topics["n2"]
+        return topics
+
     # No worker: nothing re-clusters behind the test's back.
-    app = create_app(services.settings, services=services)
-    server = start_server(app)
-    try:
+    folder = tmp_path_factory.mktemp("suggestions")
+    with staff_world(folder, fill, services_for) as (server, services, topics):
         yield World(server, services, topics)
-    finally:
-        server.stop()
-        services.store.close()
-
-
-@pytest.fixture(scope="module")
-def browser(world: World) -> Iterator[Browser]:
-    yield from launch_browser()  # type: ignore[misc]
 
 
 def new_page(browser: Browser, width: int = 1280) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale="en-US", viewport={"width": width, "height": 900})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    context, page = shared_new_page(browser, width=width)
     page.on("dialog", lambda dialog: dialog.accept())  # accept and reject ask first
     return context, page
-
-
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/console/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/console/sign-in'] button[type=submit]")
-    page.wait_for_url(f"{url}/console/")
 
 
 def _card_id(world: World, x: str, y: str) -> str:

@@ -40,6 +40,7 @@ from userloop.intake.schemas import (
     FIRST_DAY,
     SOURCE_PATTERN,
     check_region,
+    check_source,
     describe_errors,
     format_errors,
 )
@@ -118,15 +119,7 @@ class ReturnRecord(BaseModel):
     @field_validator("source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip().lower()
-        if not SOURCE_PATTERN.match(value):
-            raise ValueError(
-                "source must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a "
-                f"letter or digit; got {value!r}"
-            )
-        return value
+        return None if value is None else check_source(value)
 
     @field_validator("product", mode="before")
     @classmethod

@@ -69,6 +69,16 @@ def _refuse_bool(value: Any) -> Any:
 Whole = Annotated[int, BeforeValidator(_refuse_bool)]
 
 
+def check_source(value: str) -> str:
+    value = value.strip().lower()
+    if not SOURCE_PATTERN.match(value):
+        raise ValueError(
+            "source must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a "
+            f"letter or digit; got {value!r}"
+        )
+    return value
+
+
 @functools.lru_cache(maxsize=4096)
 def check_region(value: str) -> str:
     code = value.strip().upper()
@@ -186,15 +196,7 @@ class FeedbackIn(BaseModel):
     @field_validator("source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip().lower()
-        if not SOURCE_PATTERN.match(value):
-            raise ValueError(
-                "source must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a "
-                f"letter or digit; got {value!r}"
-            )
-        return value
+        return None if value is None else check_source(value)
 
     @field_validator("external_id", "model", "build")
     @classmethod

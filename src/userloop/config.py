@@ -287,9 +287,8 @@ class Settings(BaseSettings):
         le=20_000,
         description="Items per product that re-clustering regroups from scratch: the members "
         "of the topics with the newest reports that are still `new` and untouched by staff. "
-        "Memory grows with it and its square: each item's vector with the lexical channel "
-        "(about 68 KB) and n x n similarities (4,000: about 0.8 GB at the peak; 2,000: about "
-        "0.3 GB).",
+        "Memory grows with its square: the n x n similarities and average linkage's copies "
+        "(4,000: about 0.5 GB at the peak; 2,000: about 0.2 GB).",
     )
     vector_index: str = Field(
         "memory",

@@ -19,6 +19,7 @@ from userloop.triage.topics.cluster import (
     average_linkage,
     centroid,
     cluster,
+    cluster_similarities,
     coherence,
     hashed_counts,
     medoid,
@@ -245,6 +246,13 @@ def test_lexical_space_mixes_both_channels() -> None:
         space.prepare(vectors)
     with pytest.raises(ValueError):
         TopicSpace().prepare(vectors, texts)
+    # The regroup's path: the same dot products without the dense lexical channel, and the
+    # same clusters from them.
+    sims = space.similarities(vectors, texts)
+    np.testing.assert_allclose(sims, prepared @ prepared.T, atol=1e-5)
+    assert (cluster_similarities(sims.copy(), params) == cluster(prepared, params)).all()
+    with pytest.raises(ValueError):
+        TopicSpace().similarities(vectors, texts)
 
 
 def test_char_ngrams_fold_case_accents_scripts_and_placeholders() -> None:

@@ -301,10 +301,11 @@ def vectors_only(
             state, lexical_params, lexical=True, learn=False, similarity=similarity
         )
         lexical.observe(np.zeros((0, vectors.shape[1])), texts)  # texts only: the mean is set
-        prepared = lexical.prepare(vectors, texts)
+        sims = lexical.similarities(vectors, texts)
         if similarity is not None:  # the umbrella weight was chosen in the learned space
-            prepared = np.hstack([prepared, cluster.umbrella_channel(kinds, texts)])
-        return cluster.cluster(prepared, lexical_params)
+            umbrella = cluster.umbrella_channel(kinds, texts).astype(np.float64)
+            sims += umbrella @ umbrella.T
+        return cluster.cluster_similarities(sims, lexical_params)
 
     return OnlineTopics(
         online if threshold is None else threshold,

@@ -26,7 +26,7 @@ All functions are deterministic: no random state, ties go to the lowest index.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,26 +190,54 @@ class TopicSpace:
             raise ValueError("texts given to a TopicSpace built without lexical=True")
         if self.learn:
             self.observe(v, texts)
-        mean = self.mean
-        centred = v - mean if mean is not None else v
-        if self.similarity is not None:
-            emb = self.similarity.transform(centred)
-        else:
-            emb = unit_rows(centred)
+        emb = self._embedding_part(v)
         if texts is None:
             out: Vectors = emb.astype(np.float32)
             return out
         w = self.params.lexical_weight
-        idf = np.log((1.0 + self._docs) / (1.0 + self._df)) + 1.0
         out = np.empty((len(v), emb.shape[1] + self.params.lexical_dim), dtype=np.float32)
         out[:, : emb.shape[1]] = np.sqrt(1.0 - w) * emb
-        for start in range(0, len(v), _CHUNK):
+        for start, lex in self._lexical_chunks(texts):
+            out[start : start + len(lex), emb.shape[1] :] = np.sqrt(w) * lex
+        return out
+
+    def similarities(self, vectors: npt.ArrayLike, texts: Sequence[str]) -> F64:
+        """The n x n matrix of `prepare(vectors, texts)`'s dot products, without holding the
+        dense lexical channel (2**14 columns a text): each chunk's lexical rows are kept as a
+        sparse matrix, so memory is the n x n result and the embeddings, not n x 2**14."""
+        from scipy import sparse
+
+        v = _as_matrix(vectors)
+        if not self.lexical or len(texts) != len(v):
+            raise ValueError("similarities need a lexical TopicSpace and one text per vector")
+        if self.learn:
+            self.observe(v, texts)
+        emb = self._embedding_part(v).astype(np.float32)
+        w = self.params.lexical_weight
+        sims: F64 = (1.0 - w) * (emb @ emb.T).astype(np.float64)
+        if len(v):
+            chunks = self._lexical_chunks(texts)
+            lex = sparse.vstack([sparse.csr_matrix(rows) for _, rows in chunks], format="csr")
+            sims += w * (lex @ lex.T).toarray()
+        return sims
+
+    def _embedding_part(self, v: F64) -> F64:
+        """Centred embeddings, whitened by the similarity model or re-normalised."""
+        mean = self.mean
+        centred = v - mean if mean is not None else v
+        if self.similarity is not None:
+            out: F64 = self.similarity.transform(centred)
+            return out
+        return unit_rows(centred)
+
+    def _lexical_chunks(self, texts: Sequence[str]) -> Iterator[tuple[int, F64]]:
+        """(first row, unit-length TF-IDF rows of the hashed n-grams) per chunk of texts."""
+        idf = np.log((1.0 + self._docs) / (1.0 + self._df)) + 1.0
+        for start in range(0, len(texts), _CHUNK):
             counts = hashed_counts(texts[start : start + _CHUNK], self.params)
             tf = np.zeros_like(counts)
             np.log(counts, out=tf, where=counts > 0)
-            lex = unit_rows(np.where(counts > 0, tf + 1.0, 0.0) * idf)
-            out[start : start + _CHUNK, emb.shape[1] :] = np.sqrt(w) * lex
-        return out
+            yield start, unit_rows(np.where(counts > 0, tf + 1.0, 0.0) * idf)
 
     def state(self) -> dict[str, npt.NDArray[np.float64]]:
         """The running state as named arrays (e.g. for ``np.savez``), never pickled objects."""
@@ -285,7 +313,13 @@ def cluster(vectors: npt.ArrayLike, params: ClusterParams = DEFAULT) -> Labels:
         return np.zeros(0, dtype=np.int64)
     if x.dtype != np.float32:
         x = x.astype(np.float64)
-    sims = (x @ x.T).astype(np.float64)  # float32 products are plenty for a threshold
+    return cluster_similarities((x @ x.T).astype(np.float64), params)
+
+
+def cluster_similarities(sims: F64, params: ClusterParams = DEFAULT) -> Labels:
+    """:func:`cluster` from the n x n similarity matrix itself (overwritten in place)."""
+    if len(sims) == 0:
+        return np.zeros(0, dtype=np.int64)
     labels = average_linkage(sims, params.join_threshold)
     sims -= params.join_threshold
     np.fill_diagonal(sims, 0.0)
@@ -306,7 +340,7 @@ def average_linkage(sims: npt.ArrayLike, threshold: float) -> Labels:
     from scipy.cluster import hierarchy
     from scipy.spatial import distance
 
-    s = np.array(sims, dtype=np.float64)
+    s = np.asarray(sims, dtype=np.float64)  # read only: no copy of an n x n matrix
     n = len(s)
     if s.shape != (n, n):
         raise ValueError(f"expected a square matrix, got shape {s.shape}")

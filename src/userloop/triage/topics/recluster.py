@@ -43,9 +43,8 @@ from userloop.triage.pipeline import TriagePipeline
 from userloop.triage.topics.base import ClusterFn, KindHint, Reclustering, RegroupFn
 from userloop.triage.topics.cluster import umbrella_channel
 
-#: Items per product that the regroup pass clusters at once: the batch clusterer holds the
-#: items' vectors with the lexical channel and a few n x n float64 matrices (4,000 items: about
-#: 0.8 GB at the peak) and takes a few seconds at this size.
+#: Items per product that the regroup pass clusters at once: the batch clusterer holds a few
+#: n x n float64 matrices (4,000 items: about 0.5 GB at the peak) and takes a few seconds.
 REGROUP_WINDOW = 4000
 
 

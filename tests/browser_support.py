@@ -143,10 +143,10 @@ PASSWORD = "correct horse battery"
 
 
 def new_page(
-    browser: Browser, locale: str = "en-US", width: int = 1280
+    browser: Browser, locale: str = "en-US", width: int = 1280, height: int = 900
 ) -> tuple[BrowserContext, Page]:
-    """A page in a fresh context (no cookies) of the given locale and width."""
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": 900})
+    """A page in a fresh context (no cookies) of the given locale and size."""
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
     context.set_default_timeout(15_000)
     return context, context.new_page()
 

@@ -15,11 +15,14 @@ import pytest
 from tests.browser_support import (
     A11Y_JS,
     OVERFLOW_JS,
+    PASSWORD,
     LiveServer,
     require_browser,
+    sign_in,
     start_server,
     watch,
 )
+from tests.browser_support import new_page as shared_new_page
 from userloop.config import Settings
 from userloop.container import Services
 from userloop.domain.enums import Role
@@ -30,7 +33,6 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PASSWORD = "correct horse battery"
 # A problem the demo world does not have, reported only in Chinese: the Russian visitor's
 # suggestion can then only come from a Chinese report.
 NFC_REPORTS_ZH = (
@@ -104,19 +106,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def new_page(
     browser: Browser, locale: str = "en-US", width: int = 1280, height: int = 900
 ) -> tuple[BrowserContext, Page]:
-    context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
+    context, page = shared_new_page(browser, locale, width, height)
     page.on("dialog", lambda dialog: dialog.accept())  # the console confirms merges and splits
     return context, page
-
-
-def sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/console/sign-in")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("form[action='/console/sign-in'] button[type=submit]")
-    page.wait_for_url(f"{url}/console/")
 
 
 def shoot(page: Page, name: str) -> None:

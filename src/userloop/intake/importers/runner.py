@@ -33,12 +33,12 @@ from userloop.intake.returns import RETURN_FIELDS, ReturnRecord
 from userloop.intake.schemas import (
     INSTALL_BASE_FIELDS,
     InstallBaseIn,
+    check_source,
     describe_errors,
     format_errors,
 )
 from userloop.intake.service import InstallBaseRejected, IntakeService
 
-_SOURCE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _INSTALL_BASE_REQUIRED = tuple(
     name for name, f in InstallBaseIn.model_fields.items() if f.is_required()
 )
@@ -59,13 +59,10 @@ def default_source_for(path: Path | str) -> str:
 
 
 def _check_source(source: str) -> str:
-    value = source.strip().lower()
-    if not _SOURCE.match(value):
-        raise ImportFailed(
-            "source must be 1-64 characters of a-z, 0-9, '.', '_' or '-', starting with a "
-            f"letter or digit; got {source!r}"
-        )
-    return value
+    try:
+        return check_source(source)
+    except ValueError as exc:  # the same rule as a record's source, as an import failure
+        raise ImportFailed(str(exc)) from exc
 
 
 def _batch_size(service: IntakeService, batch_size: int | None) -> int:

@@ -16,6 +16,7 @@ from userloop.eval.idea import (
     SimilarWords,
     idea_versions,
     label_words,
+    version_labels,
     parse_changelog,
     parse_reviews,
     read_app,
@@ -87,6 +88,21 @@ def test_label_words_skip_stop_words() -> None:
         "crash",
         "it say",
         "keyboard",
+    ]
+
+
+def test_version_labels_skip_words_a_larger_topic_shows() -> None:
+    topics = [
+        {"en": ["weather", "radar", "accurate"]},
+        {"en": ["radar", "weather", "alert", "storm", "warn"]},
+        {"en": ["storm warning", "apple watch", "watch face", "ipad"]},
+        {"en": ["weather", "radar"]},  # nothing left: dropped
+    ]
+    assert version_labels(topics) == [
+        ["weather", "radar", "accurate"],
+        ["alert", "storm", "warn"],
+        # "storm warning" shares "storm" with the larger topic; words of one topic may overlap
+        ["apple watch", "watch face", "ipad"],
     ]
 
 

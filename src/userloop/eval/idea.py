@@ -19,6 +19,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -282,8 +283,8 @@ def score(
 
 
 def _topics_by_version(services: Services, product: str) -> tuple[list[str], dict[str, Any]]:
-    """The store's release order and, per build, its TOPICS_PER_VERSION largest topics' first
-    LABEL_WORDS keywords."""
+    """The store's release order and, per build, its TOPICS_PER_VERSION largest topics'
+    label words (:func:`version_labels`)."""
     queries = EmergingQueries()
     labels: dict[str, list[list[str]]] = {}
     with services.store.read() as conn:
@@ -292,20 +293,41 @@ def _topics_by_version(services: Services, product: str) -> tuple[list[str], dic
             sizes = [(n, t) for (v, t), n in counts.reporters.items() if v == build.version]
             top = [t for _n, t in sorted(sizes, key=lambda x: (-x[0], x[1]))][:TOPICS_PER_VERSION]
             found = queries.evidence(conn, product, build.version, top, texts=0)
-            labels[build.version] = [
-                label_words(found[t].keywords) for t in top if t in found and found[t].keywords
-            ]
+            labels[build.version] = version_labels([found[t].keywords for t in top if t in found])
     return [b.version for b in counts.builds], labels
 
 
-def label_words(keywords: Mapping[str, Sequence[str]], n: int = LABEL_WORDS) -> list[str]:
+def version_labels(
+    topics: Sequence[Mapping[str, Sequence[str]]], n: int = LABEL_WORDS
+) -> list[list[str]]:
+    """Label words of a version's topics, largest first: each topic's first `n` keywords
+    (:func:`label_words`) that share no word with a label of a larger topic of the version.
+    IDEA scores a label phrase by its relevance to the topic minus mu times its relevance to
+    the version's other topics, so a phrase that labels several topics labels none well;
+    skipping words a larger topic already shows is the same preference in keyword form.
+    Topics left without a word are dropped."""
+    used: set[str] = set()
+    out: list[list[str]] = []
+    for keywords in topics:
+        words = label_words(keywords, n, skip=used)
+        used.update(part for word in words for part in _parts(word))
+        if words:
+            out.append(words)
+    return out
+
+
+def label_words(
+    keywords: Mapping[str, Sequence[str]], n: int = LABEL_WORDS, *, skip: Set[str] = frozenset()
+) -> list[str]:
     """A topic's first `n` keywords (over its languages, best first) that are not stop words
-    (English, and IDEA's own list; a phrase is dropped when all its words are)."""
+    (English, and IDEA's own list; a phrase is dropped when all its words are) and share no
+    word with `skip`."""
     stop = STOPWORDS.get("en", frozenset()) | IDEA_STOPLIST
     words: dict[str, None] = {}
     for language_words in keywords.values():
         for word in language_words:
-            if any(part not in stop for part in re.split(r"[_\s-]+", word.lower()) if part):
+            parts = _parts(word)
+            if any(part not in stop for part in parts) and not skip.intersection(parts):
                 words.setdefault(word, None)
     return list(words)[:n]
 

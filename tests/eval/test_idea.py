@@ -16,12 +16,12 @@ from userloop.eval.idea import (
     SimilarWords,
     idea_versions,
     label_words,
-    version_labels,
     parse_changelog,
     parse_reviews,
     read_app,
     run_idea_eval,
     score,
+    version_labels,
     words_match,
 )
 

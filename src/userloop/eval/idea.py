@@ -18,8 +18,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
-from collections.abc import Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -327,7 +326,7 @@ def label_words(
     for language_words in keywords.values():
         for word in language_words:
             parts = _parts(word)
-            if any(part not in stop for part in parts) and not skip.intersection(parts):
+            if any(part not in stop for part in parts) and not any(part in skip for part in parts):
                 words.setdefault(word, None)
     return list(words)[:n]
 

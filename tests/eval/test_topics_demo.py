@@ -35,8 +35,8 @@ def test_the_demo_world_with_the_real_models() -> None:
         assert sum(p["reports"] for p in step["per_problem"].values()) == 600
         assert all(0 < p["largest_share"] <= 1 for p in step["per_problem"].values())
         assert step["homogeneity"] >= 0.9  # problems are not merged into each other
-    assert online["ari"] >= 0.5 and reclustered["ari"] >= 0.8  # 0.657 and 0.876 measured
-    # The simulated triager's true merges raise ARI (0.876 -> 0.913 after 4 measured).
+    assert online["ari"] >= 0.5 and reclustered["ari"] >= 0.8  # 0.569 and 0.868 measured
+    # The simulated triager's true merges raise ARI (0.868 -> 0.900 after 5 measured).
     curve = result["suggestions"]
     assert curve[0]["accepted"] == 0 and curve[0]["ari"] == reclustered["ari"]
     assert curve[-1]["accepted"] >= 3 and curve[-1]["ari"] >= reclustered["ari"] + 0.02

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from userloop.triage.topics.cluster import adapted_similarity
 from userloop.triage.topics.similarity import (
     SimilarityModel,
     SimilarityModelError,
@@ -98,28 +97,3 @@ def test_staff_groups_teach_a_distinction_the_public_groups_lacked() -> None:
         model.with_groups([staff[0][:, :8]])
     with pytest.raises(SimilarityModelError, match="positive"):
         model.with_groups(staff, weight=0.0)
-
-
-def test_the_regroup_adapts_the_model_to_its_own_large_groups() -> None:
-    rng = np.random.default_rng(5)
-    model = SimilarityModel.fit(_groups(rng), "fake")
-    # A window whose one large group varies along dimension 0, a direction that separates
-    # the public topics (a form's prefix that some reports of a problem carry and others not).
-    base = np.zeros(16)
-    base[1] = 1.0
-    members = np.tile(base, (12, 1)) + rng.normal(size=(12, 16)) * 0.05
-    members[:, 0] = np.where(np.arange(12) % 2 == 0, 0.8, -0.8)
-    members = unit_rows(members)
-    small = unit_rows(rng.normal(size=(3, 16)))
-    window = np.vstack([members, small])
-    labels = np.array([0] * 12 + [1, 1, 2])
-    adapted = adapted_similarity(model, window, labels, min_group=10, weight=1.0)
-    assert adapted.version != model.version
-    assert adapted.dof == model.dof + 11  # the large group only: 12 members, one mean
-
-    def cosine(m: SimilarityModel) -> float:
-        a, b = m.transform(members[:2])
-        return float(a @ b)
-
-    assert cosine(adapted) > cosine(model) + 0.1  # the prefix no longer tells them apart
-    assert adapted_similarity(model, window, labels, min_group=13) is model

@@ -297,28 +297,15 @@ def vectors_only(
         # The running mean of everything seen; n-gram frequencies of the window itself.
         state = space.state()
         state["doc_freq"] = np.zeros(lexical_params.lexical_dim)
-
-        def clustered(model: SimilarityModel | None) -> Labels:
-            lexical = cluster.TopicSpace.from_state(
-                state, lexical_params, lexical=True, learn=False, similarity=model
-            )
-            lexical.observe(np.zeros((0, vectors.shape[1])), texts)  # texts only: mean is set
-            sims = lexical.similarities(vectors, texts)
-            if model is not None:  # the umbrella weight was chosen in the learned space
-                umbrella = cluster.umbrella_channel(kinds, texts).astype(np.float64)
-                sims += umbrella @ umbrella.T
-            return cluster.cluster_similarities(sims, lexical_params)
-
-        labels = clustered(similarity)
-        if similarity is None:
-            return labels
-        # Twice: the second time with the similarity adapted to the groups of the first
-        # (cluster.SELF_MIN_GROUP). It depends on the window alone, so a regroup of the same
-        # reports still gives the same topics.
-        mean = space.mean
-        centred = unit_rows(np.asarray(vectors, dtype=np.float64) - (0.0 if mean is None else mean))
-        adapted = cluster.adapted_similarity(similarity, centred, labels)
-        return clustered(adapted)
+        lexical = cluster.TopicSpace.from_state(
+            state, lexical_params, lexical=True, learn=False, similarity=similarity
+        )
+        lexical.observe(np.zeros((0, vectors.shape[1])), texts)  # texts only: the mean is set
+        sims = lexical.similarities(vectors, texts)
+        if similarity is not None:  # the umbrella weight was chosen in the learned space
+            umbrella = cluster.umbrella_channel(kinds, texts).astype(np.float64)
+            sims += umbrella @ umbrella.T
+        return cluster.cluster_similarities(sims, lexical_params)
 
     return OnlineTopics(
         online if threshold is None else threshold,

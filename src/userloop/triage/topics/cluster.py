@@ -98,17 +98,6 @@ UMBRELLA_KINDS = ("praise", "question")
 UMBRELLA_WEIGHT = 0.15
 UMBRELLA_MIN_SCORE = 0.6
 
-#: The regroup pass adapts the learned similarity to the reports it regroups: the groups of at
-#: least ``SELF_MIN_GROUP`` reports that its first clustering finds are added to the
-#: within-topic scatter (each report counting ``SELF_WEIGHT`` times one report of the public
-#: groups), and the window is clustered again with that model. What varies inside this
-#: product's own topics -- a form's "Feature request:" prefix, the languages, the models named
-#: -- is shrunk, so that it stops pulling different problems together. Chosen on the demo world
-#: (seeds 7, 8, 9: ARI 0.911 / 0.874 / 0.855 -> 0.913 / 0.919 / 0.892) with the Mini-BAR files
-#: across apps as the check that it costs nothing elsewhere (0.288 -> 0.287); BENCHMARKS.md.
-SELF_MIN_GROUP = 10
-SELF_WEIGHT = 0.5
-
 _EPS = 1e-9
 _CHUNK = 256  # texts hashed at once: 256 x 2**14 float64 = 32 MiB
 
@@ -307,23 +296,6 @@ def umbrella_channel(
         if kind in umbrella and score >= min_score and informative(text):
             out[row, list(umbrella).index(kind)] = np.sqrt(weight)
     return out
-
-
-def adapted_similarity(
-    model: SimilarityModel,
-    centred: npt.ArrayLike,
-    labels: npt.ArrayLike,
-    min_group: int = SELF_MIN_GROUP,
-    weight: float = SELF_WEIGHT,
-) -> SimilarityModel:
-    """``model`` refitted with the groups of ``labels`` that have at least ``min_group``
-    members (rows of ``centred``: centred unit embeddings), each report counting ``weight``
-    times; ``model`` itself when no group is that large."""
-    x = np.asarray(centred, dtype=np.float64)
-    lab = np.asarray(labels)
-    ids, sizes = np.unique(lab, return_counts=True)
-    groups = [x[lab == g] for g, n in zip(ids, sizes, strict=True) if n >= min_group]
-    return model.with_groups(groups, weight=weight) if groups else model
 
 
 # --- batch clustering --------------------------------------------------------------------------

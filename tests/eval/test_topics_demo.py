@@ -17,11 +17,19 @@ def test_score_counts_topics_and_shares_per_problem() -> None:
     assert perfect["ari"] == 1.0 and perfect["homogeneity"] == 1.0
     assert perfect["completeness"] == 1.0 and perfect["topics"] == 3
     split = score(truth, [1, 1, 1, 4, 2, 2, 3])  # a: 3 + 1 reports in two topics
-    assert split["per_problem"]["a"] == {"reports": 4, "topics": 2, "largest_share": 0.75}
+    assert split["per_problem"]["a"] == {
+        "reports": 4,
+        "topics": 2,
+        "largest_share": 0.75,
+        "own_share": 0.75,
+    }
     assert split["homogeneity"] == 1.0 and split["completeness"] < 1.0 and split["ari"] < 1.0
     merged = score(truth, [1, 1, 1, 1, 1, 1, 3])  # a and b in one topic
     assert merged["homogeneity"] < 1.0 and merged["completeness"] == 1.0
+    # b lies whole in one topic, but a topic that is a's: b has no topic of its own.
     assert merged["per_problem"]["b"]["largest_share"] == 1.0
+    assert merged["per_problem"]["b"]["own_share"] == 0.0
+    assert merged["per_problem"]["a"]["own_share"] == 1.0
 
 
 @pytest.mark.slow

@@ -36,7 +36,9 @@ DEFINITIONS = {
     "homogeneity": "1 when every topic holds reports of one problem only",
     "completeness": "1 when every problem's reports lie in one topic",
     "topics": "live topics holding the demo's reports",
-    "per_problem": "for each problem: its reports, the topics holding them, the largest share",
+    "per_problem": "for each problem: its reports, the topics holding them, the share in its "
+    "largest topic, and the share in its own topic (the largest of the topics it is the "
+    "majority of; 0 when another problem's topic swallowed it)",
     "suggestions": "after re-clustering, a simulated triager accepts the merge suggestions the "
     "truth confirms (closest first, rejecting the others): scores after k accepted",
 }
@@ -48,11 +50,20 @@ def score(truth: Sequence[str], topics: Sequence[int]) -> dict[str, Any]:
     by_problem: dict[str, Counter[int]] = {}
     for problem, topic in zip(truth, topics, strict=True):
         by_problem.setdefault(problem, Counter())[topic] += 1
+    by_topic: dict[int, Counter[str]] = {}
+    for problem, topic in zip(truth, topics, strict=True):
+        by_topic.setdefault(topic, Counter())[problem] += 1
+    majority = {topic: counts.most_common(1)[0][0] for topic, counts in by_topic.items()}
     per_problem = {
         problem: {
             "reports": sum(counts.values()),
             "topics": len(counts),
             "largest_share": round(max(counts.values()) / sum(counts.values()), 3),
+            "own_share": round(
+                max((n for t, n in counts.items() if majority[t] == problem), default=0)
+                / sum(counts.values()),
+                3,
+            ),
         }
         for problem, counts in sorted(by_problem.items())
     }
@@ -89,8 +100,9 @@ def _truth_by_id(services: Services, truth: Mapping[str, str]) -> dict[int, str]
 
 
 def _worst(scores: Mapping[str, Any]) -> tuple[str, float]:
-    """The problem (other than the generator's noise) with the smallest largest-topic share."""
-    shares = {p: v["largest_share"] for p, v in scores["per_problem"].items() if p != NOISE}
+    """The problem (other than the generator's noise) with the smallest share in its own topic:
+    a problem merged into another's topic counts as 0, however large that topic."""
+    shares = {p: v["own_share"] for p, v in scores["per_problem"].items() if p != NOISE}
     problem = min(shares, key=lambda p: (shares[p], p))
     return problem, shares[problem]
 
@@ -171,15 +183,20 @@ def report_lines(result: Mapping[str, Any]) -> list[str]:
             f"{step:>9}: ARI {s['ari']:.3f}  homogeneity {s['homogeneity']:.3f}  "
             f"completeness {s['completeness']:.3f}  topics {s['topics']}"
         )
-    lines.append(f"{'problem':<22}{'reports':>8}{'topics':>8}{'largest':>9}  (after recluster)")
+    lines.append(
+        f"{'problem':<22}{'reports':>8}{'topics':>8}{'largest':>9}{'own':>6}  (after recluster)"
+    )
     for problem, p in result["recluster"]["per_problem"].items():
-        lines.append(f"{problem:<22}{p['reports']:>8}{p['topics']:>8}{p['largest_share']:>9.0%}")
+        lines.append(
+            f"{problem:<22}{p['reports']:>8}{p['topics']:>8}{p['largest_share']:>9.0%}"
+            f"{p['own_share']:>6.0%}"
+        )
     if result.get("suggestions"):
         lines.append("simulated triager (accepts only the suggestions the truth confirms):")
         for point in result["suggestions"]:
             lines.append(
                 f"  accepted {point['accepted']:>3} (rejected {point['rejected']:>4}): "
                 f"ARI {point['ari']:.3f}  homogeneity {point['homogeneity']:.3f}  smallest "
-                f"share {point['smallest_share']:.0%} ({point['smallest_share_problem']})"
+                f"own share {point['smallest_share']:.0%} ({point['smallest_share_problem']})"
             )
     return lines

@@ -44,6 +44,14 @@ def test_the_demo_world_with_the_real_models() -> None:
         assert all(0 < p["largest_share"] <= 1 for p in step["per_problem"].values())
         assert step["homogeneity"] >= 0.9  # problems are not merged into each other
     assert online["ari"] >= 0.5 and reclustered["ari"] >= 0.8  # 0.569 and 0.868 measured
+    # A problem swallowed by another's topic has no topic of its own. Today one is, on this
+    # small world: app_lock lies in dual_apps's topic (BENCHMARKS.md); no second may join it.
+    swallowed = [
+        problem
+        for problem, p in reclustered["per_problem"].items()
+        if p["reports"] >= 20 and p["own_share"] == 0
+    ]
+    assert len(swallowed) <= 1, swallowed
     # The simulated triager's true merges raise ARI (0.868 -> 0.900 after 5 measured).
     curve = result["suggestions"]
     assert curve[0]["accepted"] == 0 and curve[0]["ari"] == reclustered["ari"]

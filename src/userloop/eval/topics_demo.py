@@ -48,10 +48,9 @@ def score(truth: Sequence[str], topics: Sequence[int]) -> dict[str, Any]:
     """The scores of one grouping (`topics[i]` is the topic of the report whose problem is
     `truth[i]`)."""
     by_problem: dict[str, Counter[int]] = {}
-    for problem, topic in zip(truth, topics, strict=True):
-        by_problem.setdefault(problem, Counter())[topic] += 1
     by_topic: dict[int, Counter[str]] = {}
     for problem, topic in zip(truth, topics, strict=True):
+        by_problem.setdefault(problem, Counter())[topic] += 1
         by_topic.setdefault(topic, Counter())[problem] += 1
     majority = {topic: counts.most_common(1)[0][0] for topic, counts in by_topic.items()}
     per_problem = {

@@ -45,3 +45,21 @@ def test_demo_loads_the_world_without_serving(
     assert len(shipped) == 1 and shipped[0].fixed_build == world.builds[3].version  # Bluetooth
     assert {"planned", "in_progress"} <= {t.status for t in topics}
     store.close()
+
+
+def test_demo_files_reports_without_a_product_under_its_own(tmp_path: Path) -> None:
+    """A report sent to the demo through its portal (which names no product) is about the
+    demo's phones: it must reach the demo's topics, not open an empty product of its own."""
+    from userloop.cli.demo import demo_settings
+    from userloop.container import Services
+    from userloop.demo.catalog import PRODUCT
+
+    settings = demo_settings(None, {"database_url": None}, tmp_path / "demo.db")
+    assert settings.default_product == PRODUCT
+    services = Services.build(settings)
+    try:
+        services.upgrade_schema()
+        result = services.intake.submit({"text": "Camera crashes in night mode"})
+        assert services.feedback.get(result.id).product == PRODUCT
+    finally:
+        services.close()

@@ -25,6 +25,7 @@ from tests.browser_support import (
 from tests.browser_support import new_page as shared_new_page
 from userloop.config import Settings
 from userloop.container import Services
+from userloop.demo.catalog import PRODUCT
 from userloop.domain.enums import Role
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     settings = Settings(
         database_url=f"sqlite:///{folder / 'demo.db'}",
         secure_cookies=False,  # plain HTTP on 127.0.0.1
+        default_product=PRODUCT,  # as `userloop demo`: portal reports are about its phones
         worker_poll_seconds=0.2,
         recluster_interval_minutes=10_000,  # nothing moves topics behind the test's back
         portal_submissions_per_hour=1_000,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,7 +12,7 @@ import typer
 from rich.progress import Progress
 
 from userloop.cli.context import get
-from userloop.config import load_settings
+from userloop.config import Settings, load_settings
 from userloop.container import Services
 from userloop.domain.enums import Role, TokenScope
 
@@ -45,6 +46,25 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+def demo_settings(config_file: Path | None, overrides: Mapping[str, object], db: Path) -> Settings:
+    """The demo's settings: the configuration, with the demo's database and its product."""
+    from userloop.demo.catalog import PRODUCT
+
+    # The demo is served over plain HTTP, where browsers drop Secure cookies (except on
+    # localhost): sign-in and forms must work on http://127.0.0.1 and on a LAN address too.
+    # Reports sent through its portal or API without a product are about the demo's phones:
+    # they join its topics and its install base, not an empty product of their own.
+    return load_settings(
+        config_file,
+        **{
+            **overrides,
+            "database_url": f"sqlite:///{db}",
+            "secure_cookies": False,
+            "default_product": PRODUCT,
+        },
+    )
+
+
 def demo(
     ctx: typer.Context,
     db: Annotated[Path, typer.Option(help="SQLite file to (re)create")] = Path("userloop-demo.db"),
@@ -64,12 +84,7 @@ def demo(
     cli = get(ctx)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    # The demo is served over plain HTTP, where browsers drop Secure cookies (except on
-    # localhost): sign-in and forms must work on http://127.0.0.1 and on a LAN address too.
-    settings = load_settings(
-        cli.config_file,
-        **{**cli.overrides, "database_url": f"sqlite:///{db}", "secure_cookies": False},
-    )
+    settings = demo_settings(cli.config_file, cli.overrides, db)
     services = Services.build(settings)
     services.upgrade_schema()
     from userloop.demo import generate

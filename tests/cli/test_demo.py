@@ -60,6 +60,8 @@ def test_demo_files_reports_without_a_product_under_its_own(tmp_path: Path) -> N
     try:
         services.upgrade_schema()
         result = services.intake.submit({"text": "Camera crashes in night mode"})
-        assert services.feedback.get(result.id).product == PRODUCT
+        assert result.id is not None
+        stored = services.feedback.get(result.id)
+        assert stored is not None and stored.product == PRODUCT
     finally:
         services.close()

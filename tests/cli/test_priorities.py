@@ -51,3 +51,34 @@ def test_bad_input_is_refused(store: Store, settings: Settings) -> None:
     assert code == 1 and "segment must be one of" in err
     code, _out, err = run(url, "priorities", "--limit", "0")
     assert code == 2
+
+
+def test_the_table_shows_each_topic_by_its_english_title(store: Store, settings: Settings) -> None:
+    """The CLI speaks English: a topic whose stored title is another language's report is
+    shown by the title its English reports give; one without English reports keeps its title,
+    marked with its language."""
+    from sqlalchemy import update
+
+    from userloop.store.tables import topics as topics_table
+
+    _fleet, topics = load_fleet(store, settings)
+    with store.write() as conn:
+        conn.execute(
+            update(topics_table)
+            .where(topics_table.c.id == topics["crash"])
+            .values(
+                title="启动器一直崩溃",
+                title_language="zh-Hans",
+                titles={"zh-Hans": "启动器一直崩溃", "en": "The launcher keeps crashing"},
+            )
+        )
+        conn.execute(
+            update(topics_table)
+            .where(topics_table.c.id == topics["wish"])
+            .values(title="Хочу запись звонков", title_language="ru", titles={})
+        )
+    code, out, err = run(settings.database_url, "priorities", "--limit", "50")
+    assert code == 0, err
+    assert f"{topics['crash']:>6}" in out and "The launcher keeps crashing" in out
+    assert "启动器一直崩溃" not in out
+    assert "Хочу запись звонков [ru]" in out

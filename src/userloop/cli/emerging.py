@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from userloop.cli.context import fail, get
+from userloop.cli.titles import english_titles
 from userloop.insight.service import EmergingIssue, UnknownBuild, UnknownProduct
 
 
@@ -43,11 +44,11 @@ def emerging(
         for issue in issues:
             typer.echo(json.dumps(issue.record(), ensure_ascii=False))
     elif issues:
-        _table(issues)
+        _table(issues, english_titles(services, (issue.topic_id for issue in issues)))
     cli.console.print(f"{len(issues)} emerging topic(s)")
 
 
-def _table(issues: list[EmergingIssue]) -> None:
+def _table(issues: list[EmergingIssue], titles: dict[int, str]) -> None:
     typer.echo(
         f"{'build':<14}  {'topic':>6}  {'reason':<6}  {'score':>6}  {'ratio':>6}  "
         f"{'count':>5}  {'before':>6}  title / terms"
@@ -55,7 +56,7 @@ def _table(issues: list[EmergingIssue]) -> None:
     for issue in issues:
         ratio = issue.evidence.get("ratio")
         shown = f"{ratio:.1f}" if isinstance(ratio, float) else "new"
-        label = issue.title or ", ".join(issue.terms[:5])
+        label = titles.get(issue.topic_id) or issue.title or ", ".join(issue.terms[:5])
         typer.echo(
             f"{issue.build:<14}  {issue.topic_id:>6}  {issue.reason:<6}  {issue.score:>6.2f}  "
             f"{shown:>6}  {issue.evidence['count']:>5}  {issue.evidence['count_before']:>6}  "

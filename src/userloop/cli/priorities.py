@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from userloop.cli.context import fail, get
+from userloop.cli.titles import english_titles
 from userloop.insight.priority_service import MAX_LIMIT, RankedTopic, UnknownProduct
 from userloop.views.priority_sentence import PlainEnglish, priority_sentence
 
@@ -58,13 +59,15 @@ def priorities(
             record = {**item.record(), "sentence": priority_sentence(english, item.parts)}
             typer.echo(json.dumps(record, ensure_ascii=False))
     elif page.items:
-        _table(page.items, english)
+        titles = english_titles(cli.services(), (item.topic_id for item in page.items))
+        _table(page.items, english, titles)
     note = " (counts only: no install base in the window)" if page.counts_only else ""
     cli.console.print(f"{len(page.items)} of {page.total} topic(s){note}")
 
 
-def _table(items: list[RankedTopic], english: PlainEnglish) -> None:
+def _table(items: list[RankedTopic], english: PlainEnglish, titles: dict[int, str]) -> None:
     typer.echo(f"{'topic':>6}  {'score':>8}  title / why")
     for item in items:
-        typer.echo(f"{item.topic_id:>6}  {item.score:>8.3f}  {item.title or '(no title yet)'}")
+        title = titles.get(item.topic_id) or item.title or "(no title yet)"
+        typer.echo(f"{item.topic_id:>6}  {item.score:>8.3f}  {title}")
         typer.echo(f"{'':>6}  {'':>8}  {priority_sentence(english, item.parts)}")

@@ -156,7 +156,7 @@ class ConsoleService:
             inbox_new, _ = self.store.topic_queries.new_topic_ids(conn, user.inbox_seen_at, 0)
             return Overview(
                 status_counts=stats.status_counts(conn),
-                received_7d=stats.received_since(conn, now - timedelta(days=7)),
+                received_7d=stats.written_since(conn, now - timedelta(days=7)),
                 untriaged=stats.untriaged(conn),
                 inbox_new=inbox_new,
                 per_day=stats.per_day(conn, since=since),

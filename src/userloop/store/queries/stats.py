@@ -79,10 +79,12 @@ class StatsQueries:
         )
         return {str(status): int(n) for status, n in rows}
 
-    def received_since(self, conn: Connection, since: datetime) -> int:
+    def written_since(self, conn: Connection, since: datetime) -> int:
+        """Reports written since `since` (their `created_at`, as :meth:`per_day` counts them:
+        an imported history arrives at once but was written over months)."""
         return int(
             conn.execute(
-                select(func.count()).select_from(feedback).where(feedback.c.received_at >= since)
+                select(func.count()).select_from(feedback).where(feedback.c.created_at >= since)
             ).scalar_one()
         )
 

@@ -50,6 +50,39 @@ def test_a_refreshed_title_keeps_the_language_it_is_written_in(services: Service
     assert topic.title_language == ("zh-Hans" if "电" in topic.title else "ru")
 
 
+def test_a_title_is_the_sentence_about_the_problem_not_the_greeting(services: Services) -> None:
+    """Reports of two problems open with the same greeting and close with the same complaint:
+    the title is the sentence that says what the topic is about (the closest to the topic's
+    direction in the centred space, where what every topic shares lies near the origin)."""
+    greeting, close = "Hello dear support team, hi!", "Please fix this soon, thanks a lot."
+    texts: dict[str, tuple[str, str | None]] = {
+        f"{problem}{k}": (f"{greeting} {sentence} {close}", "en")
+        for problem, sentence in (
+            ("camera", "The camera app crashes in night mode."),
+            ("battery", "The battery drains overnight since the update."),
+        )
+        for k in range(3)
+    }
+    ids = seed(services, texts)
+    assert ids["camera0"] != ids["battery0"]
+    camera = services.topics.get(ids["camera0"])
+    battery = services.topics.get(ids["battery0"])
+    assert camera is not None and battery is not None
+    assert camera.title == "The camera app crashes in night mode"
+    assert camera.titles["en"] == camera.title
+    assert battery.title == "The battery drains overnight since the update"
+
+
+def test_a_topic_of_texts_that_say_nothing_is_titled_by_what_they_say(
+    services: Services,
+) -> None:
+    ids = seed(services, {"a": ("meh", "en"), "b": ("meh", "en"), "c": ("ok", "en")})
+    topic = services.topics.get(ids["a"])
+    assert topic is not None
+    assert topic.title and set(topic.title.split(", ")) <= {"meh", "ok"}
+    assert "en" not in topic.titles  # no member says enough for a reader's title
+
+
 def test_a_topic_without_members_has_no_title_language(services: Services) -> None:
     ids = seed(services, {"a": ("Camera crashes on start", None), "b": ("camera crash", None)})
     topic_id = ids["a"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from userloop.triage.topics import keywords as kw
-from userloop.triage.topics.keywords import base_language, keywords, title, tokenize, trim
+from userloop.triage.topics.keywords import (
+    base_language,
+    keywords,
+    sentences,
+    title,
+    tokenize,
+    trim,
+)
 
 ZH = [
     "更新后手表无法同步步数数据",
@@ -118,3 +125,22 @@ def test_large_topics_take_keywords_from_an_even_spread_of_texts() -> None:
     assert spread(items, 10) == picked  # the same every time
     assert spread(items[:7], 10) == items[:7]
     assert len(spread(items * 3, KEYWORD_TEXTS)) == KEYWORD_TEXTS
+
+
+def test_sentences_split_where_readers_see_a_new_sentence() -> None:
+    # NFKC turns "？" into "?", which no space follows in Chinese
+    assert sentences("怎么回事?还是没修好。更新后夜景模式坏了") == [
+        "怎么回事?",
+        "还是没修好。",
+        "更新后夜景模式坏了",
+    ]
+    assert sentences("Не знаю, известно ли вам, но: Экран мерцает.") == [
+        "Не знаю, известно ли вам, но:",
+        "Экран мерцает.",
+    ]
+    # a colon inside a clause, a time, a question mark before a Latin word: one sentence each
+    assert sentences("Feature request: built-in app locker.") == [
+        "Feature request: built-in app locker."
+    ]
+    assert sentences("Time: 10:30 pm. Why?not") == ["Time: 10:30 pm.", "Why?not"]
+    assert sentences("  \n ") == []

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection
 
 from userloop.domain.entities import StatusChange, Topic
@@ -21,6 +22,8 @@ from userloop.triage.topics import summary
 from userloop.triage.topics.recluster import recompute_centroid
 
 log = logging.getLogger(__name__)
+F64 = npt.NDArray[np.float64]
+SENTENCE_CACHE = 20_000  # title sentences whose embeddings are kept between refreshes
 
 
 class TopicError(ValueError):
@@ -37,6 +40,7 @@ class TopicService:
         # A callable defers building triage (loading its models takes seconds) until a topic
         # operation needs the embedding model or the vector index.
         self._pipeline = pipeline
+        self._sentence_cache: dict[str, npt.NDArray[np.float32]] = {}
 
     @property
     def pipeline(self) -> TriagePipeline:
@@ -73,6 +77,45 @@ class TopicService:
                 self._refresh_one(conn, topic_id)
         return len(ids)
 
+    def _titler(
+        self, conn: Connection, member_vectors: Sequence[npt.ArrayLike]
+    ) -> Callable[[str, list[str]], str]:
+        """How a title member's text becomes the title: its one sentence that says enough, or,
+        when it has several, the one closest to the topic's direction (the mean of its members
+        in the topic space), so that a greeting, a build number or "still not fixed" never
+        titles a topic; the keyword rule (``summary.topic_title``) when no sentence says
+        enough."""
+        direction: F64 | None = None
+        if member_vectors:
+            self.pipeline.load_topic_state(conn)  # the running mean, before preparing
+            topics = self.pipeline.c.topics
+            mean = topics.prepare(np.vstack(member_vectors).astype(np.float32)).mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            direction = mean.astype(np.float64) / norm if norm > 0 else None
+
+        def title_of(text: str, keywords: list[str]) -> str:
+            found = summary.title_sentences(text)
+            if not found:
+                return summary.topic_title(keywords, text)
+            if len(found) == 1 or direction is None:
+                return summary.trim(found[0])
+            prepared = self.pipeline.c.topics.prepare(self._sentence_vectors(found))
+            return summary.trim(summary.closest_sentence(found, prepared, direction))
+
+        return title_of
+
+    def _sentence_vectors(self, sentences: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Embeddings of title sentences; remembered, since the same member titles its topic
+        at every refresh."""
+        cache = self._sentence_cache
+        todo = [s for s in dict.fromkeys(sentences) if s not in cache]
+        if todo:
+            if len(cache) + len(todo) > SENTENCE_CACHE:
+                cache.clear()
+            fresh = self.pipeline.c.embedder.embed(todo)
+            cache.update(zip(todo, np.asarray(fresh, dtype=np.float32), strict=True))
+        return np.vstack([cache[s] for s in sentences])
+
     def _refresh_one(self, conn: Connection, topic_id: int) -> None:
         rows = self.store.topics.member_rows(conn, topic_id)
         if not rows:
@@ -91,6 +134,7 @@ class TopicService:
             )
             return
         vectors = self.store.triage.vectors(conn, [r["id"] for r in rows], self.model)
+        title_of = self._titler(conn, list(vectors.values()))
         by_language: dict[str, list[dict[str, object]]] = {}
         for r in rows:
             by_language.setdefault(str(r["language"]), []).append(r)
@@ -112,7 +156,7 @@ class TopicService:
             pick = summary.title_member(matrix, [str(m["text"]) for m in with_vec])
             if pick is not None:
                 text = str(with_vec[pick]["text"])
-                titles[language] = summary.topic_title(keywords.get(language, []), text)
+                titles[language] = title_of(text, keywords.get(language, []))
         overall = [m for m in rows if m["id"] in vectors]
         title = ""
         title_language: str | None = None
@@ -120,7 +164,12 @@ class TopicService:
             matrix = np.vstack([vectors[m["id"]] for m in overall])
             found = summary.title_member(matrix, [str(m["text"]) for m in overall])
             center = overall[summary.medoid(matrix) if found is None else found]
-            title = summary.topic_title(keywords.get(center["language"], []), center["text"])
+            words = keywords.get(str(center["language"]), [])
+            if found is None and words:
+                # No member says enough ("ok", "meh", a placeholder): what they say, listed.
+                title = summary.trim(", ".join(words[:4]))
+            else:
+                title = title_of(str(center["text"]), words)
             # The title is a sentence of this report: it is written in the report's language.
             title_language = str(center["language"]) if title else None
         dates = [r["created_at"] for r in rows]

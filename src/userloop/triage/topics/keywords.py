@@ -60,7 +60,19 @@ STOPWORDS: dict[str, frozenset[str]] = {
     lang: frozenset(text.split()) for lang, text in _STOPWORD_TEXT.items()
 }
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])|\n+")
+# Sentence ends: ". " and the like; the ideographic marks; "!" or "?" right before a
+# character of a script written without spaces (text is NFKC-normalised on intake, which turns
+# "？" into "?": "怎么回事?还是没修好" is two sentences); and a colon before a capital letter
+# ("Not sure if this is known, but: The screen flickers").
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])\s+|(?<=[。！？])|(?<=[!?])(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])"
+    r"|(?<=:)\s+(?=[A-ZÀ-ÖØ-ÞА-ЯЁ])|\n+"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, whitespace collapsed, empty ones dropped."""
+    return [" ".join(p.split()) for p in _SENTENCE_END.split(text.strip()) if p.strip()]
 
 
 def base_language(language: str) -> str:
@@ -169,14 +181,12 @@ def title(keywords: Sequence[str], representative_text: str, limit: int = 80) ->
     """A short human title: the first sentence of the representative text (the topic's
     medoid) that contains one of the first three keywords, else its first sentence, trimmed
     to ``limit`` characters; the keywords joined when there is no text."""
-    sentences = [
-        " ".join(p.split()) for p in _SENTENCE_END.split(representative_text.strip()) if p.strip()
-    ]
-    if not sentences:
+    found = sentences(representative_text)
+    if not found:
         return trim(", ".join(keywords[:4]), limit)
     top = [kw.casefold() for kw in keywords[:3]]
-    for sentence in sentences:
+    for sentence in found:
         folded = sentence.casefold()
         if any(kw in folded for kw in top):
             return trim(sentence, limit)
-    return trim(sentences[0], limit)
+    return trim(found[0], limit)

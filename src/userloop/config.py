@@ -171,6 +171,14 @@ class Settings(BaseSettings):
         description="Earlier builds a build is compared with for emerging issues: the last "
         "this many (in release order); 0 compares with all earlier builds.",
     )
+    emerging_recent_share: float = Field(
+        0.5,
+        ge=0.0,
+        description="A rise is flagged only when it also holds against the latest earlier "
+        "builds whose exposure adds up to this share of the build's own (usually the build "
+        "before), so a topic that rose on an earlier build and stayed is not flagged again; "
+        "0 turns this second test off (docs/insight.md).",
+    )
     priority_window_days: int = Field(
         28,
         ge=14,

@@ -240,6 +240,7 @@ def emerging_config(settings: Settings) -> EmergingConfig:
         min_count=settings.emerging_min_count,
         min_new_count=settings.emerging_min_new_count,
         window=settings.emerging_window or None,
+        recent=settings.emerging_recent_share or None,
     )
 
 

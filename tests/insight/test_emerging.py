@@ -106,6 +106,29 @@ def test_window_compares_with_the_last_builds_only() -> None:
     assert recent[0].score > (pooled[0].score if pooled else 0.0)
 
 
+def test_a_rise_that_stayed_is_flagged_where_it_rose_not_again() -> None:
+    builds = [BuildExposure(f"b{i}", 1000, 10_000) for i in range(5)]
+    # topic 1 jumped on b3 and stayed there on b4; topic 2 is new on b4
+    counts = {("b0", 1): 5, ("b1", 1): 5, ("b2", 1): 5, ("b3", 1): 40, ("b4", 1): 40}
+    counts[("b4", 2)] = 6
+    flags = emerging(builds, counts)
+    assert [(f.build, f.topic_id) for f in flags] == [("b3", 1), ("b4", 2)]
+    assert flags[0].evidence["recent"]["builds"] == ["b2"]
+    # without the recent test, the pooled history alone flags topic 1 on b4 again
+    pooled = emerging(builds, counts, EmergingConfig(recent=None), only="b4")
+    assert {f.topic_id for f in pooled} == {1, 2}
+
+
+def test_the_recent_baseline_reaches_back_past_a_small_hotfix_build() -> None:
+    builds = [BuildExposure(v, 1000, n) for v, n in (("1.0", 10_000), ("1.1", 10_000))]
+    builds += [BuildExposure("1.1.1", 1000, 500), BuildExposure("1.2", 1000, 10_000)]
+    counts = {("1.0", 1): 5, ("1.1", 1): 5, ("1.1.1", 1): 1, ("1.2", 1): 30}
+    (flag,) = emerging(builds, counts, only="1.2")
+    # the hotfix alone (500 device-days against 10,000) could not show the rise
+    assert flag.evidence["recent"]["builds"] == ["1.1", "1.1.1"]
+    assert flag.evidence["recent"]["p"] <= 0.05
+
+
 def test_the_first_build_and_empty_input_have_no_flags() -> None:
     assert emerging([], {}) == []
     assert emerging([BuildExposure("1", 10, 100)], {("1", 1): 10}) == []
@@ -116,3 +139,5 @@ def test_config_is_checked() -> None:
         EmergingConfig(alpha=0)
     with pytest.raises(ValueError, match="window"):
         EmergingConfig(window=0)
+    with pytest.raises(ValueError, match="recent"):
+        EmergingConfig(recent=0)

@@ -345,13 +345,13 @@ def run_app(
         url = f"sqlite:///{Path(folder) / 'idea.db'}"
         run_settings = settings.model_copy(update={"database_url": url})
         store = Store.from_url(url)
+        store.upgrade()  # before the services read the installation's keys
         triage = None
         if components is not None:
             triage = build_triage(run_settings, store, components(run_settings))
         services = Services.build(run_settings, store, triage)
         product = re.sub(r"[^a-z0-9-]+", "-", app.name.lower()).strip("-")[:63] or "app"
         try:
-            services.store.upgrade()
             started = time.perf_counter()
             for start in range(0, len(app.reviews), _CHUNK):
                 services.intake.submit_batch(

@@ -16,7 +16,10 @@ The p-values of all topics with a report on B form one family, corrected with
 Benjamini–Hochberg at false discovery rate ``alpha``. A topic is flagged when its adjusted p is
 at most ``alpha``, its rate on B is above the earlier one, and it has at least ``min_count``
 reports on B — or, when it had none on any compared earlier build ("new on this build"), at
-least ``min_new_count``. The score is ``-log10`` of the adjusted p (capped at 300).
+least ``min_new_count``. A rise must also hold against the *recent* builds: the same test,
+uncorrected (it only removes flags), against the latest earlier builds whose exposure adds up
+to ``recent`` times B's, so a topic that rose on an earlier build and stayed is flagged there
+and not again. The score is ``-log10`` of the adjusted p (capped at 300).
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ class EmergingConfig:
     min_count: int = 3  # reports on the build for a rise to be flagged
     min_new_count: int = 5  # reports on the build for a topic new on it to be flagged
     window: int | None = None  # compare with the last `window` builds; None: all earlier
+    # The rise must also hold against the most recent earlier builds whose exposure adds up to
+    # at least this multiple of the build's own: what rose on an earlier build and stayed is
+    # not emerging again. Half, so the test keeps its power after a small hotfix build.
+    # None: the pooled test alone.
+    recent: float | None = 0.5
 
     def __post_init__(self) -> None:
         if not 0 < self.alpha < 1:
@@ -47,6 +55,8 @@ class EmergingConfig:
             raise ValueError("the minimum counts must be at least 1")
         if self.window is not None and self.window < 1:
             raise ValueError("window must be at least 1 (or None for all earlier builds)")
+        if self.recent is not None and not self.recent > 0:
+            raise ValueError("recent must be positive (or None for the pooled test alone)")
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,46 @@ def emerging(
     return flags
 
 
+def _exposure(build: BuildExposure, devices: bool) -> int:
+    return int(build.active_devices or 0) if devices else build.feedback
+
+
+def _recent(
+    earlier: Sequence[BuildExposure], e_b: int, devices: bool, share: float
+) -> Sequence[BuildExposure]:
+    """The most recent of `earlier` whose exposures add up to `share` times the build's own
+    (all of them when they never do)."""
+    total = 0
+    for start in range(len(earlier) - 1, -1, -1):
+        total += _exposure(earlier[start], devices)
+        if total >= share * e_b:
+            return earlier[start:]
+    return earlier
+
+
+def _rise_p(
+    topics: Sequence[int],
+    here: Mapping[int, int],
+    before: Sequence[BuildExposure],
+    by_build: Mapping[str, Mapping[int, int]],
+    e_b: int,
+    devices: bool,
+) -> list[tuple[int, float]]:
+    """Per topic: its count on `before` (pooled) and the one-sided p-value of its rise."""
+    e_prev = sum(_exposure(b, devices) for b in before)
+    out: list[tuple[int, float]] = []
+    for topic in topics:
+        x_b = here[topic]
+        x_prev = sum(by_build[b.build].get(topic, 0) for b in before)
+        if devices:
+            p = binomtest(x_b, x_b + x_prev, e_b / (e_b + e_prev), alternative="greater").pvalue
+        else:
+            table = [[x_b, max(e_b - x_b, 0)], [x_prev, max(e_prev - x_prev, 0)]]
+            p = fisher_exact(table, alternative="greater").pvalue
+        out.append((x_prev, min(1.0, float(p))))
+    return out
+
+
 def _flags_for(
     current: BuildExposure,
     earlier: Sequence[BuildExposure],
@@ -98,36 +148,38 @@ def _flags_for(
     config: EmergingConfig,
 ) -> list[EmergingFlag]:
     devices = all(b.active_devices for b in (current, *earlier))
-    if devices:
-        e_b = int(current.active_devices or 0)
-        e_prev = sum(int(b.active_devices or 0) for b in earlier)
-    else:
-        e_b, e_prev = current.feedback, sum(b.feedback for b in earlier)
+    e_b = _exposure(current, devices)
+    e_prev = sum(_exposure(b, devices) for b in earlier)
     if e_b <= 0 or e_prev <= 0:
         return []
     here = by_build[current.build]
     topics = sorted(t for t, n in here.items() if n > 0)
     if not topics:
         return []
-    tested: list[tuple[int, int, int, float]] = []
-    for topic in topics:
-        x_b = here[topic]
-        x_prev = sum(by_build[b.build].get(topic, 0) for b in earlier)
-        if devices:
-            p = binomtest(x_b, x_b + x_prev, e_b / (e_b + e_prev), alternative="greater").pvalue
-        else:
-            table = [[x_b, max(e_b - x_b, 0)], [x_prev, max(e_prev - x_prev, 0)]]
-            p = fisher_exact(table, alternative="greater").pvalue
-        tested.append((topic, x_b, x_prev, min(1.0, float(p))))
-    adjusted = false_discovery_control([t[3] for t in tested], method="bh")
+    tested = _rise_p(topics, here, earlier, by_build, e_b, devices)
+    adjusted = false_discovery_control([p for _, p in tested], method="bh")
+    # The same test against the recent baseline (when it is not `earlier`). It only ever
+    # removes a discovery of the pooled test, so it needs no correction of its own.
+    recent = earlier if config.recent is None else _recent(earlier, e_b, devices, config.recent)
+    e_recent = sum(_exposure(b, devices) for b in recent)
+    against_recent = (
+        tested
+        if len(recent) == len(earlier)
+        else _rise_p(topics, here, recent, by_build, e_b, devices)
+    )
     flags: list[EmergingFlag] = []
-    for (topic, x_b, x_prev, p), p_adj in zip(tested, adjusted, strict=True):
-        p_adj = float(p_adj)
+    for k, topic in enumerate(topics):
+        x_b = here[topic]
+        x_prev, p = tested[k]
+        x_recent, p_recent = against_recent[k]
+        p_adj = float(adjusted[k])
         rate_b, rate_prev = x_b / e_b, x_prev / e_prev
         new = x_prev == 0
         floor = config.min_new_count if new else config.min_count
         if p_adj > config.alpha or x_b < floor or rate_b <= rate_prev:
             continue
+        if not new and (p_recent > config.alpha or rate_b <= x_recent / e_recent):
+            continue  # it rose on an earlier build and stayed: not new on this one
         score = min(MAX_SCORE, -math.log10(p_adj)) if p_adj > 0 else MAX_SCORE
         evidence = {
             "test": POISSON_TEST if devices else SHARE_TEST,
@@ -144,6 +196,13 @@ def _flags_for(
             "alpha": config.alpha,
             "topics_tested": len(tested),
             "builds_before": [b.build for b in earlier],
+            "recent": {
+                "builds": [b.build for b in recent],
+                "count": x_recent,
+                "exposure": e_recent,
+                "rate": x_recent / e_recent,
+                "p": p_recent,
+            },
         }
         reason: Literal["new", "rise"] = "new" if new else "rise"
         flags.append(EmergingFlag(current.build, topic, reason, round(score, 3), evidence))

@@ -16,7 +16,7 @@ from userloop.domain.enums import Role
 from userloop.insight.service import EmergingService
 from userloop.store import Store
 from userloop.triage.service import Triage
-from userloop.web.console.emerging import ALL_BUILDS
+from userloop.web.console.emerging import ALL_BUILDS, reader_terms
 
 PATH = "/console/emerging"
 
@@ -127,3 +127,29 @@ def test_only_staff_see_the_page(client: TestClient) -> None:
     response = client.get(PATH, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/console/sign-in")
+
+
+def test_keywords_in_the_readers_language_come_first() -> None:
+    from userloop.domain.entities import Topic
+    from userloop.domain.enums import TopicStatus
+
+    topic = Topic(
+        id=1,
+        product="p",
+        status=TopicStatus.NEW,
+        title="相机夜景闪退",
+        merged_into=None,
+        size=5,
+        first_seen=None,
+        last_seen=None,
+        keywords={"zh-Hans": ["夜景", "闪退"], "en": ["night", "camera"]},
+        representatives={},
+        languages={"zh-Hans": 3, "en": 2},
+        builds={},
+        models={},
+    )
+    terms = ["夜景", "闪退", "night", "camera"]
+    assert reader_terms(topic, terms, "en") == ["night", "camera", "夜景", "闪退"]
+    assert reader_terms(topic, terms, "zh-Hant") == terms  # same language, other script
+    assert reader_terms(topic, terms, "ru") == terms
+    assert reader_terms(None, terms, "en") == terms

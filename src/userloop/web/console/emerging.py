@@ -21,6 +21,7 @@ from markupsafe import Markup
 from userloop.domain.entities import Topic
 from userloop.insight.emerging import POISSON_TEST, SHARE_TEST
 from userloop.insight.service import EmergingIssue, UnknownBuild, UnknownProduct
+from userloop.views.titles import reader_language_match
 from userloop.web.charts import Bar, bar_chart
 from userloop.web.console.common import make_router
 from userloop.web.context import translator, web_context
@@ -54,6 +55,7 @@ class Shown:
     chart: Markup
     rows: list[tuple[str, str, str, str]]  # build, reporters, exposure, rate (formatted)
     exposure_label: str
+    terms: list[str]  # the topic's keywords, the reader's language first
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,18 @@ def _shown(t: Translator, topic: Topic | None, issue: EmergingIssue) -> Shown:
         chart=rate_chart(t, issue, devices),
         rows=rows,
         exposure_label=exposure_label,
+        terms=reader_terms(topic, issue.terms, t.tag),
     )
+
+
+def reader_terms(topic: Topic | None, terms: list[str], reader: str) -> list[str]:
+    """The flag's terms with the topic's keywords in the reader's language first (an English
+    reader should not have to read past the Chinese ones to find the English)."""
+    if topic is None:
+        return terms
+    match = reader_language_match(reader, {k: v for k, v in topic.keywords.items() if v})
+    own = list(topic.keywords[match]) if match else []
+    return list(dict.fromkeys(own + terms))[: max(len(terms), len(own))]
 
 
 def rate_chart(t: Translator, issue: EmergingIssue, devices: bool) -> Markup:

@@ -24,6 +24,8 @@ from userloop.triage.topics.recluster import recompute_centroid
 log = logging.getLogger(__name__)
 F64 = npt.NDArray[np.float64]
 SENTENCE_CACHE = 20_000  # title sentences whose embeddings are kept between refreshes
+TITLE_SENTENCES = 4  # a title report's first sentences that may title its topic
+DIRECTION_SAMPLE = 512  # members (evenly spread) that give a big topic's direction
 
 
 class TopicError(ValueError):
@@ -77,32 +79,19 @@ class TopicService:
                 self._refresh_one(conn, topic_id)
         return len(ids)
 
-    def _titler(
-        self, conn: Connection, member_vectors: Sequence[npt.ArrayLike]
-    ) -> Callable[[str, list[str]], str]:
-        """How a title member's text becomes the title: its one sentence that says enough, or,
-        when it has several, the one closest to the topic's direction (the mean of its members
-        in the topic space), so that a greeting, a build number or "still not fixed" never
-        titles a topic; the keyword rule (``summary.topic_title``) when no sentence says
-        enough."""
+    def _titler(self, conn: Connection, member_vectors: Sequence[npt.ArrayLike]) -> _Titler:
+        """How a title member's text becomes the title (:class:`_Titler`), for one topic."""
         direction: F64 | None = None
-        if member_vectors:
+        # One report is its own topic's direction: its sentences are then chosen by keyword,
+        # which spares embedding them for the many topics of one report.
+        if len(member_vectors) >= 2:
             self.pipeline.load_topic_state(conn)  # the running mean, before preparing
-            topics = self.pipeline.c.topics
-            mean = topics.prepare(np.vstack(member_vectors).astype(np.float32)).mean(axis=0)
+            step = max(1, len(member_vectors) // DIRECTION_SAMPLE)
+            sample = np.vstack(member_vectors[::step]).astype(np.float32)
+            mean = self.pipeline.c.topics.prepare(sample).mean(axis=0)
             norm = float(np.linalg.norm(mean))
             direction = mean.astype(np.float64) / norm if norm > 0 else None
-
-        def title_of(text: str, keywords: list[str]) -> str:
-            found = summary.title_sentences(text)
-            if not found:
-                return summary.topic_title(keywords, text)
-            if len(found) == 1 or direction is None:
-                return summary.trim(found[0])
-            prepared = self.pipeline.c.topics.prepare(self._sentence_vectors(found))
-            return summary.trim(summary.closest_sentence(found, prepared, direction))
-
-        return title_of
+        return _Titler(self, direction)
 
     def _sentence_vectors(self, sentences: Sequence[str]) -> npt.NDArray[np.float32]:
         """Embeddings of title sentences; remembered, since the same member titles its topic
@@ -145,6 +134,7 @@ class TopicService:
         keywords = summary.topic_keywords(texts)
         representatives: dict[str, int] = {}
         titles: dict[str, str] = {}
+        picks: dict[str, str] = {}  # language -> the text of its title member
         for language, members in by_language.items():
             with_vec = [m for m in members if m["id"] in vectors]
             if not with_vec:
@@ -155,15 +145,21 @@ class TopicService:
             # says enough (a greeting, a placeholder, one word): readers then get the fallback.
             pick = summary.title_member(matrix, [str(m["text"]) for m in with_vec])
             if pick is not None:
-                text = str(with_vec[pick]["text"])
-                titles[language] = title_of(text, keywords.get(language, []))
+                picks[language] = str(with_vec[pick]["text"])
         overall = [m for m in rows if m["id"] in vectors]
         title = ""
         title_language: str | None = None
+        center: dict[str, object] | None = None
+        found: int | None = None
         if overall:
             matrix = np.vstack([vectors[m["id"]] for m in overall])
             found = summary.title_member(matrix, [str(m["text"]) for m in overall])
             center = overall[summary.medoid(matrix) if found is None else found]
+        # Every sentence that may title the topic is embedded in one call.
+        title_of.warm([*picks.values(), *([str(center["text"])] if center and found else [])])
+        for language, text in picks.items():
+            titles[language] = title_of(text, keywords.get(language, []))
+        if center is not None:
             words = keywords.get(str(center["language"]), [])
             if found is None and words:
                 # No member says enough ("ok", "meh", a placeholder): what they say, listed.
@@ -371,3 +367,44 @@ def spread(items: Sequence[_T], limit: int) -> list[_T]:
         return list(items)
     step = len(items) / limit
     return [items[int(i * step)] for i in range(limit)]
+
+
+class _Titler:
+    """How a title member's text becomes its topic's title: its one sentence that says
+    enough, or, when several do, the one closest to the topic's direction (the mean of its
+    members in the topic space), so that a greeting, a build number or "still not fixed"
+    never titles a topic; without a direction (a topic of one report), the first with a
+    keyword; the keyword rule (``summary.topic_title``) when no sentence says enough."""
+
+    def __init__(self, service: TopicService, direction: F64 | None) -> None:
+        self.service = service
+        self.direction = direction
+        self.done: dict[str, str] = {}
+
+    def candidates(self, text: str) -> list[str]:
+        return summary.title_sentences(text)[:TITLE_SENTENCES]
+
+    def warm(self, texts: Sequence[str]) -> None:
+        """Embed the candidate sentences of all these texts at once."""
+        if self.direction is None:
+            return
+        found = [c for text in texts if len(cs := self.candidates(text)) > 1 for c in cs]
+        if found:
+            self.service._sentence_vectors(found)
+
+    def __call__(self, text: str, keywords: list[str]) -> str:
+        if text in self.done:
+            return self.done[text]
+        found = self.candidates(text)
+        if not found:
+            title = summary.topic_title(keywords, text)
+        elif len(found) == 1:
+            title = summary.trim(found[0])
+        elif self.direction is None:
+            title = summary.trim(summary.keyword_sentence(found, keywords))
+        else:
+            topics = self.service.pipeline.c.topics
+            prepared = topics.prepare(self.service._sentence_vectors(found))
+            title = summary.trim(summary.closest_sentence(found, prepared, self.direction))
+        self.done[text] = title
+        return title

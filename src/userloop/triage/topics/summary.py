@@ -16,6 +16,7 @@ F64 = npt.NDArray[np.float64]
 __all__ = [
     "closest_sentence",
     "informative",
+    "keyword_sentence",
     "medoid",
     "title_member",
     "title_sentences",
@@ -45,6 +46,12 @@ def closest_sentence(sentences: Sequence[str], vectors: npt.ArrayLike, direction
     which every topic's reports share and which the centred space maps near its origin."""
     scores = np.asarray(vectors, dtype=np.float64) @ direction
     return sentences[int(np.argmax(scores))]
+
+
+def keyword_sentence(sentences: Sequence[str], keywords: Sequence[str]) -> str:
+    """The first sentence with one of the first three keywords, else the first."""
+    top = [k.casefold() for k in keywords[:3]]
+    return next((s for s in sentences if any(k in s.casefold() for k in top)), sentences[0])
 
 
 def trim(text: str, limit: int = 80) -> str:

@@ -25,9 +25,11 @@ class _StubSimilar:
     def topics(self, text: str, language: str | None = None, k: int = 5) -> list[Any]:
         self.asked.append(text)
         rows = [
-            SimilarTopic(7, 0.8123, "Battery drains overnight", "open", 12, 3, "Battery", "en"),
-            SimilarTopic(9, 0.0, "Camera crashes", "open", 4, None, None, None),
-            SimilarTopic(2, -0.2, "Dark mode", "planned", 3, None, None, None),
+            SimilarTopic(
+                7, 0.8123, "Battery drains overnight", "en", "open", 12, 3, "Battery", "en"
+            ),
+            SimilarTopic(9, 0.0, "Camera crashes", "en", "open", 4, None, None, None),
+            SimilarTopic(2, -0.2, "Dark mode", None, "planned", 3, None, None, None),
         ]
         return [r for r in rows if "zzz" not in text][:k]
 

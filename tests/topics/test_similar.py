@@ -60,3 +60,29 @@ def test_similar_topics_keep_at_most_the_bound(store: Store, settings: Settings)
     similar = similar_of(fake_triage(store, bounded))
     assert len(similar.topics("Battery error ZX81", k=10)) == 2
     assert similar.topics("Battery error ZX81", k=10, product="no-such-product") == []
+
+
+def test_a_similar_topic_is_titled_in_the_askers_language(store: Store, settings: Settings) -> None:
+    """The same battery problem reported in Russian and English: an English asker gets the
+    English title, a Russian one the Russian title, whatever the topic's one title is."""
+    load(
+        store,
+        settings,
+        [
+            ("ru1", "Батарея садится за ночь после обновления", "ru"),
+            ("ru2", "Батарея садится очень быстро ночью", "ru"),
+            ("en1", "The battery drains overnight since the update", "en"),
+        ],
+    )
+    fake_triage(store, settings).drain()
+    similar = similar_of(fake_triage(store, settings))
+    (en,) = similar.topics("battery drain overnight", language="en", k=1)
+    assert en.title == "The battery drains overnight since the update"
+    assert en.title_language == "en"
+    (ru,) = similar.topics("battery drain overnight", language="ru", k=1)
+    assert ru.title_language == "ru" and ru.title.startswith("Батарея садится")
+    (nl,) = similar.topics("battery drain overnight", language="nl", k=1)
+    with store.read() as conn:
+        topic = store.topics.get(conn, nl.topic_id)
+    assert topic is not None  # no Dutch report: the topic's one title, with its language
+    assert (nl.title, nl.title_language) == (topic.title, topic.title_language)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +39,8 @@ _ITEMS = "items"  # the item index's one namespace
 class SimilarTopic:
     topic_id: int
     similarity: float
-    title: str
+    title: str  # in the asker's language where the topic's reports give one
+    title_language: str | None
     status: str
     size: int
     representative_id: int | None
@@ -179,11 +180,13 @@ class SimilarService:
                 rep_lang = _pick_language(lang, topic.representatives, topic.languages)
                 rep_id = topic.representatives.get(rep_lang) if rep_lang else None
                 rep = self.store.feedback.get(conn, rep_id) if rep_id else None
+                own = _same_language(lang, {t: v for t, v in topic.titles.items() if v})
                 out.append(
                     SimilarTopic(
                         topic_id=topic_id,
                         similarity=round(sim, 4),
-                        title=topic.title,
+                        title=topic.titles[own] if own else topic.title,
+                        title_language=own or topic.title_language,
                         status=topic.status,
                         size=topic.size,
                         representative_id=rep_id,
@@ -264,15 +267,20 @@ class SimilarService:
         return out
 
 
+def _same_language(wanted: str, available: Mapping[str, object]) -> str | None:
+    """The tag of `available` in the asker's language: the same tag, else the same language
+    in another script or region (a zh-Hant asker reads a zh-Hans report); None if none."""
+    if wanted in available:
+        return wanted
+    base = wanted.split("-")[0]
+    return next((lang for lang in available if lang.split("-")[0] == base), None)
+
+
 def _pick_language(
     wanted: str, representatives: dict[str, int], counts: dict[str, int]
 ) -> str | None:
     if not representatives:
         return None
-    if wanted in representatives:
-        return wanted
-    base = wanted.split("-")[0]
-    for lang in representatives:  # zh-Hant asker, zh-Hans report: still Chinese
-        if lang.split("-")[0] == base:
-            return lang
-    return max(representatives, key=lambda lang: counts.get(lang, 0))
+    return _same_language(wanted, representatives) or max(
+        representatives, key=lambda lang: counts.get(lang, 0)
+    )

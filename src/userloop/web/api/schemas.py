@@ -103,7 +103,11 @@ class SimilarIn(BaseModel):
 class SimilarTopicOut(BaseModel):
     topic_id: int
     similarity: float
-    title: str
+    title: str = Field(
+        description="The topic's title in the asker's language where its reports in that "
+        "language give one, else its one title (in `title_language`)."
+    )
+    title_language: str | None = Field(description="BCP 47 tag the title is written in.")
     status: str
     size: int
     representative_id: int | None

@@ -156,7 +156,9 @@ class TopicService:
             found = summary.title_member(matrix, [str(m["text"]) for m in overall])
             center = overall[summary.medoid(matrix) if found is None else found]
         # Every sentence that may title the topic is embedded in one call.
-        title_of.warm([*picks.values(), *([str(center["text"])] if center and found else [])])
+        title_of.warm(
+            [*picks.values(), *([str(center["text"])] if center and found is not None else [])]
+        )
         for language, text in picks.items():
             titles[language] = title_of(text, keywords.get(language, []))
         if center is not None:

@@ -352,6 +352,30 @@ MARKS_JS = """() => {
 }"""
 
 
+def test_no_title_is_the_boilerplate_around_a_report(world: World) -> None:
+    """The demo's reports open with greetings ("Hi Lumo team,") and close with "Still not
+    fixed." or "Please fix asap!": in no language may such a sentence title a topic (the
+    camera regression's Chinese title once read "what's going on? still not fixed")."""
+    from userloop.demo import phrases
+
+    def norm(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text).casefold()
+
+    pieces = [phrases.BUG_PREFIX, phrases.BUG_SUFFIX, phrases.FEATURE_SUFFIX]
+    boilerplate = {norm(p) for bank in pieces for ps in bank.values() for p in ps if "{" not in p}
+    boilerplate |= {norm(p) for p in phrases.STILL_BROKEN.values()}
+    longest_first = sorted(boilerplate, key=len, reverse=True)
+    titled = 0
+    for topic in world.services.topics.all():
+        for language, title in [("", topic.title), *topic.titles.items()]:
+            rest = norm(title)
+            for piece in longest_first:
+                rest = rest.replace(piece, "")
+            assert len(rest) >= 2, (topic.id, language, title)  # more than boilerplate
+            titled += 1
+    assert titled > 50
+
+
 def test_a_fresh_demo_draws_its_charts(world: World, browser: Browser) -> None:
     context, page = new_page(browser)
     sign_in(page, world.url, "vera")

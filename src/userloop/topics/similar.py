@@ -17,11 +17,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from userloop.domain.language_tags import reader_language_match
 from userloop.store import Store
 from userloop.store.vectors import Hit, VectorIndex
 from userloop.store.vectors.memory import MemoryVectorIndex
@@ -180,7 +181,7 @@ class SimilarService:
                 rep_lang = _pick_language(lang, topic.representatives, topic.languages)
                 rep_id = topic.representatives.get(rep_lang) if rep_lang else None
                 rep = self.store.feedback.get(conn, rep_id) if rep_id else None
-                own = _same_language(lang, {t: v for t, v in topic.titles.items() if v})
+                own = reader_language_match(lang, {t: v for t, v in topic.titles.items() if v})
                 out.append(
                     SimilarTopic(
                         topic_id=topic_id,
@@ -267,20 +268,11 @@ class SimilarService:
         return out
 
 
-def _same_language(wanted: str, available: Mapping[str, object]) -> str | None:
-    """The tag of `available` in the asker's language: the same tag, else the same language
-    in another script or region (a zh-Hant asker reads a zh-Hans report); None if none."""
-    if wanted in available:
-        return wanted
-    base = wanted.split("-")[0]
-    return next((lang for lang in available if lang.split("-")[0] == base), None)
-
-
 def _pick_language(
     wanted: str, representatives: dict[str, int], counts: dict[str, int]
 ) -> str | None:
     if not representatives:
         return None
-    return _same_language(wanted, representatives) or max(
+    return reader_language_match(wanted, representatives) or max(
         representatives, key=lambda lang: counts.get(lang, 0)
     )

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from userloop.domain.language_tags import reader_language_match
+
 
 class _Sample(Protocol):
     """A report shown with a topic: its language and text."""
@@ -85,16 +87,6 @@ class _Titled(Protocol):
 
     @property
     def languages(self) -> Mapping[str, int]: ...
-
-
-def reader_language_match(reader: str, available: Mapping[str, object]) -> str | None:
-    """The tag among `available` a reader of `reader` reads: the same tag, else the same
-    language in another script or region (zh-Hant for a zh-Hans reader), else None."""
-    if reader in available:
-        return reader
-    base = reader.split("-")[0].lower()
-    same = sorted(tag for tag in available if tag.split("-")[0].lower() == base)
-    return same[0] if same else None
 
 
 class _Keyworded(_Titled, Protocol):

@@ -184,9 +184,10 @@ def title(keywords: Sequence[str], representative_text: str, limit: int = 80) ->
     found = sentences(representative_text)
     if not found:
         return trim(", ".join(keywords[:4]), limit)
-    top = [kw.casefold() for kw in keywords[:3]]
-    for sentence in found:
-        folded = sentence.casefold()
-        if any(kw in folded for kw in top):
-            return trim(sentence, limit)
-    return trim(found[0], limit)
+    return trim(keyword_sentence(found, keywords), limit)
+
+
+def keyword_sentence(found: Sequence[str], keywords: Sequence[str]) -> str:
+    """The first of `found` (non-empty) with one of the first three keywords, else the first."""
+    top = [k.casefold() for k in keywords[:3]]
+    return next((s for s in found if any(k in s.casefold() for k in top)), found[0])

@@ -10,6 +10,7 @@ import numpy.typing as npt
 from userloop.triage.text import informative
 from userloop.triage.topics import keywords as kw
 from userloop.triage.topics.cluster import medoid
+from userloop.triage.topics.keywords import keyword_sentence
 
 F64 = npt.NDArray[np.float64]
 
@@ -46,12 +47,6 @@ def closest_sentence(sentences: Sequence[str], vectors: npt.ArrayLike, direction
     which every topic's reports share and which the centred space maps near its origin."""
     scores = np.asarray(vectors, dtype=np.float64) @ direction
     return sentences[int(np.argmax(scores))]
-
-
-def keyword_sentence(sentences: Sequence[str], keywords: Sequence[str]) -> str:
-    """The first sentence with one of the first three keywords, else the first."""
-    top = [k.casefold() for k in keywords[:3]]
-    return next((s for s in sentences if any(k in s.casefold() for k in top)), sentences[0])
 
 
 def trim(text: str, limit: int = 80) -> str:

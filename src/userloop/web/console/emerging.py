@@ -19,9 +19,9 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from userloop.domain.entities import Topic
+from userloop.domain.language_tags import reader_language_match
 from userloop.insight.emerging import POISSON_TEST, SHARE_TEST
 from userloop.insight.service import EmergingIssue, UnknownBuild, UnknownProduct
-from userloop.views.titles import reader_language_match
 from userloop.web.charts import Bar, bar_chart
 from userloop.web.console.common import make_router
 from userloop.web.context import translator, web_context
